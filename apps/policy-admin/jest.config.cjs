@@ -1,0 +1,20 @@
+const path = require('node:path');
+
+// PGlite's CommonJS build loads Node built-ins with import() (electric-sql/pglite#224), which
+// jest allows only under --experimental-vm-modules; workers inherit NODE_OPTIONS from here.
+const VM_MODULES = '--experimental-vm-modules';
+const nodeOptions = (process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+if (!process.execArgv.includes(VM_MODULES) && !nodeOptions.includes(VM_MODULES)) {
+  process.env.NODE_OPTIONS = [...nodeOptions, VM_MODULES].join(' ');
+}
+
+module.exports = {
+  ...require('../../jest.preset.cjs'),
+  displayName: 'policy-admin',
+  rootDir: __dirname,
+  workerIdleMemoryLimit: '4GB',
+  // Process and browser specs start the built service; they share two cores with a broker.
+  testTimeout: 180_000,
+  globalSetup: path.join(__dirname, '../../tools/testing/jest-global-setup.cjs'),
+  globalTeardown: path.join(__dirname, '../../tools/testing/jest-global-teardown.cjs'),
+};

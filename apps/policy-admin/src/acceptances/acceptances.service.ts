@@ -1,0 +1,497 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Kysely, Selectable } from 'kysely';
+import { z } from 'zod';
+import type { PersonPrincipal } from '@hum/auth';
+import type { Clock } from '@hum/common';
+import { RiskAcceptanceV1, RiskTier, Sha256Hex, Timestamp, TOPICS } from '@hum/contracts';
+import {
+  acceptanceLapse,
+  checkAcceptanceExpiry,
+  checkApproval,
+  checkPropose,
+  checkRejection,
+  expiryOf,
+  type LapseReason,
+  type ProposalState,
+  rejectionState,
+} from '@hum/policy';
+import { jsonb } from '@hum/persistence';
+import { type AdminTransaction, ChangeRunner, type Effects } from '../audit/change-runner';
+import { DeniedAttempts } from '../audit/denied-attempts';
+import type { AcceptanceState, AdminDatabase, AdminTables } from '../database/schema';
+import { Refused } from '../http/refusal';
+import { ADMIN_CLOCK, ADMIN_DB, ADMIN_SETTINGS, type AdminSettings } from '../tokens';
+
+export const ProposeAcceptanceBody = z
+  .object({
+    target: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('finding'), fingerprint: Sha256Hex }).strict(),
+      z.object({ kind: z.literal('group'), groupKey: z.string().min(1).max(500) }).strict(),
+    ]),
+    reason: z.string().trim().min(3).max(4000),
+    owner: z.string().trim().min(1).max(200),
+    expiresAt: Timestamp,
+    /** The tier the risk is accepted at; by default the finding's current tier. */
+    acceptedTier: RiskTier.optional(),
+  })
+  .strict();
+export type ProposeAcceptanceBody = z.output<typeof ProposeAcceptanceBody>;
+
+export interface AcceptanceView {
+  id: string;
+  target: RiskAcceptanceV1['target'];
+  reason: string;
+  owner: string;
+  expiresAt: string;
+  acceptedTier: string;
+  state: AcceptanceState;
+  proposedBy: string;
+  proposedAt: string;
+  requestExpiresAt: string;
+  approvedBy?: string;
+  decidedAt?: string;
+  endedReason?: string;
+  version: number;
+}
+
+type Row = Selectable<AdminTables['risk_acceptances']>;
+
+function view(row: Row): AcceptanceView {
+  return {
+    id: row.id,
+    target: row.target,
+    reason: row.reason,
+    owner: row.owner,
+    expiresAt: new Date(row.expires_at).toISOString(),
+    acceptedTier: row.accepted_tier,
+    state: row.state,
+    proposedBy: row.proposed_by,
+    proposedAt: new Date(row.proposed_at).toISOString(),
+    requestExpiresAt: new Date(row.request_expires_at).toISOString(),
+    ...(row.approved_by !== null ? { approvedBy: row.approved_by } : {}),
+    ...(row.decided_at !== null ? { decidedAt: new Date(row.decided_at).toISOString() } : {}),
+    ...(row.ended_reason !== null ? { endedReason: row.ended_reason } : {}),
+    version: row.version,
+  };
+}
+
+/** What the rules of libs/policy see of a request: its own life, not the acceptance's. */
+function asRequest(row: Row) {
+  const state: ProposalState =
+    row.state === 'pending'
+      ? 'pending'
+      : row.state === 'withdrawn'
+        ? 'withdrawn'
+        : row.state === 'rejected'
+          ? 'rejected'
+          : 'applied';
+  return {
+    state,
+    proposedBy: row.proposed_by,
+    expiresAt: row.request_expires_at,
+    approval: 'second-person' as const,
+  };
+}
+
+function published(
+  row: Row,
+  state: RiskAcceptanceV1['state'],
+  decidedAt: Date,
+  version: number,
+): RiskAcceptanceV1 {
+  return RiskAcceptanceV1.parse({
+    id: row.id,
+    target: row.target,
+    reason: row.reason,
+    owner: row.owner,
+    expiresAt: new Date(row.expires_at).toISOString(),
+    state,
+    acceptedTier: row.accepted_tier,
+    proposedBy: row.proposed_by,
+    approvedBy: row.approved_by,
+    decidedAt: decidedAt.toISOString(),
+    version,
+  });
+}
+
+/**
+ * Risk acceptances: an admin proposes an exception for a finding or a ticket group (reason,
+ * owner, expiry), a different approver approves it, and it lapses — published and audited —
+ * when it expires or when the finding's risk rises above the tier it was accepted at.
+ */
+@Injectable()
+export class AcceptancesService {
+  constructor(
+    @Inject(ADMIN_DB) private readonly db: Kysely<AdminDatabase>,
+    @Inject(ADMIN_CLOCK) private readonly clock: Clock,
+    @Inject(ADMIN_SETTINGS) private readonly settings: AdminSettings,
+    private readonly changes: ChangeRunner,
+    private readonly denied: DeniedAttempts,
+  ) {}
+
+  async list(state: AcceptanceState | undefined, limit: number): Promise<AcceptanceView[]> {
+    let query = this.db
+      .selectFrom('risk_acceptances')
+      .selectAll()
+      .orderBy('proposed_at', 'desc')
+      .limit(limit);
+    if (state !== undefined) query = query.where('state', '=', state);
+    return (await query.execute()).map(view);
+  }
+
+  async propose(actor: PersonPrincipal, input: ProposeAcceptanceBody): Promise<AcceptanceView> {
+    const id = `ra-${randomUUID()}`;
+    return this.denied.guard(
+      actor,
+      'risk.acceptance.propose',
+      { type: 'risk-acceptance', id },
+      async () => {
+        const roleRefusal = checkPropose(actor);
+        if (roleRefusal) throw new Refused(roleRefusal.code, roleRefusal.reason);
+        const now = this.clock.now();
+        const expiresAt = new Date(input.expiresAt);
+        const expiry = checkAcceptanceExpiry(expiresAt, now);
+        if (expiry)
+          throw new Refused('invalid-request', expiry.reason, [
+            { pointer: '/expiresAt', detail: expiry.reason },
+          ]);
+        let acceptedTier = input.acceptedTier;
+        if (acceptedTier === undefined && input.target.kind === 'finding') {
+          const finding = await this.db
+            .selectFrom('rm_findings')
+            .select('tier')
+            .where('fingerprint', '=', input.target.fingerprint)
+            .executeTakeFirst();
+          acceptedTier = finding?.tier;
+        }
+        if (acceptedTier === undefined)
+          throw new Refused(
+            'invalid-request',
+            'acceptedTier is needed: the finding is not known here yet (or the target is a group)',
+            [{ pointer: '/acceptedTier', detail: 'required for this target' }],
+          );
+        await this.changes.run(async (trx, effects) => {
+          await trx
+            .insertInto('risk_acceptances')
+            .values({
+              id,
+              target: jsonb(input.target),
+              fingerprint: input.target.kind === 'finding' ? input.target.fingerprint : null,
+              group_key: input.target.kind === 'group' ? input.target.groupKey : null,
+              reason: input.reason,
+              owner: input.owner,
+              expires_at: expiresAt,
+              accepted_tier: acceptedTier,
+              state: 'pending',
+              proposed_by: actor.id,
+              proposed_at: now,
+              request_expires_at: expiryOf(now, this.settings.proposalTtlMs),
+              approved_by: null,
+              decided_at: null,
+              version: 0,
+              ended_reason: null,
+            })
+            .execute();
+          effects.audit({
+            actor: { type: 'user', id: actor.id },
+            action: 'risk.acceptance.proposed',
+            entity: { type: 'risk-acceptance', id },
+            outcome: 'success',
+            details: {
+              target: input.target,
+              reason: input.reason,
+              owner: input.owner,
+              expiresAt: expiresAt.toISOString(),
+              acceptedTier,
+            },
+            at: now,
+          });
+        });
+        return this.get(id);
+      },
+    );
+  }
+
+  async approve(
+    actor: PersonPrincipal,
+    id: string,
+    note?: string,
+  ): Promise<AcceptanceView & { published: boolean }> {
+    return this.denied.guard(
+      actor,
+      'risk.acceptance.approve',
+      { type: 'risk-acceptance', id },
+      async () => {
+        const now = this.clock.now();
+        const committed = await this.changes.run(async (trx, effects) => {
+          const row = await this.lock(trx, id);
+          const refusal = checkApproval(asRequest(row), { id: actor.id, roles: actor.roles }, now);
+          if (refusal) throw new Refused(refusal.code, refusal.reason);
+          if (row.expires_at.getTime() <= now.getTime())
+            throw new Refused(
+              'expired',
+              'the acceptance would already have expired; propose a new one',
+            );
+          const approved = { ...row, approved_by: actor.id };
+          const record = published(approved, 'active', now, 1);
+          await trx
+            .updateTable('risk_acceptances')
+            .set({ state: 'active', approved_by: actor.id, decided_at: now, version: 1 })
+            .where('id', '=', id)
+            .execute();
+          effects.publish({ topic: TOPICS.riskAcceptances, key: id, data: record }).audit({
+            actor: { type: 'user', id: actor.id },
+            action: 'risk.acceptance.approved',
+            entity: { type: 'risk-acceptance', id },
+            outcome: 'success',
+            details: {
+              proposedBy: row.proposed_by,
+              target: row.target,
+              expiresAt: record.expiresAt,
+              ...(note ? { note } : {}),
+            },
+            at: now,
+          });
+        });
+        return { ...(await this.get(id)), published: committed.published };
+      },
+    );
+  }
+
+  async reject(actor: PersonPrincipal, id: string, note?: string): Promise<AcceptanceView> {
+    return this.denied.guard(
+      actor,
+      'risk.acceptance.reject',
+      { type: 'risk-acceptance', id },
+      async () => {
+        const now = this.clock.now();
+        await this.changes.run(async (trx, effects) => {
+          const row = await this.lock(trx, id);
+          const request = asRequest(row);
+          const decider = { id: actor.id, roles: actor.roles };
+          const refusal = checkRejection(request, decider, now);
+          if (refusal) throw new Refused(refusal.code, refusal.reason);
+          const state = rejectionState(request, decider) === 'withdrawn' ? 'withdrawn' : 'rejected';
+          await trx
+            .updateTable('risk_acceptances')
+            .set({ state, decided_at: now, ended_reason: note ?? null })
+            .where('id', '=', id)
+            .execute();
+          effects.audit({
+            actor: { type: 'user', id: actor.id },
+            action: `risk.acceptance.${state}`,
+            entity: { type: 'risk-acceptance', id },
+            outcome: 'success',
+            details: { proposedBy: row.proposed_by, ...(note ? { note } : {}) },
+            at: now,
+          });
+        });
+        return this.get(id);
+      },
+    );
+  }
+
+  /** Ending an exception early lowers risk tolerance: one admin, at once. */
+  async revoke(
+    actor: PersonPrincipal,
+    id: string,
+    note?: string,
+  ): Promise<AcceptanceView & { published: boolean }> {
+    return this.denied.guard(
+      actor,
+      'risk.acceptance.revoke',
+      { type: 'risk-acceptance', id },
+      async () => {
+        const now = this.clock.now();
+        const committed = await this.changes.run(async (trx, effects) => {
+          const row = await this.lock(trx, id);
+          if (row.state !== 'active')
+            throw new Refused('not-pending', `acceptance ${id} is ${row.state}, not active`);
+          await this.end(
+            trx,
+            effects,
+            row,
+            'revoked',
+            now,
+            { type: 'user', id: actor.id },
+            note ?? 'revoked',
+          );
+        });
+        return { ...(await this.get(id)), published: committed.published };
+      },
+    );
+  }
+
+  /** Lapses active acceptances that have expired; ends requests nobody approved in time. */
+  async expireDue(): Promise<number> {
+    const now = this.clock.now();
+    const committed = await this.changes.run(
+      async (trx, effects) => {
+        const rows = await trx
+          .selectFrom('risk_acceptances')
+          .selectAll()
+          .where((eb) =>
+            eb.or([
+              eb.and([eb('state', '=', 'active'), eb('expires_at', '<=', now)]),
+              eb.and([eb('state', '=', 'pending'), eb('request_expires_at', '<=', now)]),
+            ]),
+          )
+          .forUpdate()
+          .execute();
+        for (const row of rows) {
+          if (row.state === 'active')
+            await this.end(
+              trx,
+              effects,
+              row,
+              'expired',
+              now,
+              { type: 'system', id: 'policy-admin' },
+              'expired',
+            );
+          else {
+            await trx
+              .updateTable('risk_acceptances')
+              .set({ state: 'request-expired', decided_at: now })
+              .where('id', '=', row.id)
+              .execute();
+            effects.audit({
+              actor: { type: 'system', id: 'policy-admin' },
+              action: 'risk.acceptance.request-expired',
+              entity: { type: 'risk-acceptance', id: row.id },
+              outcome: 'success',
+              details: {
+                proposedBy: row.proposed_by,
+                requestExpiresAt: new Date(row.request_expires_at).toISOString(),
+              },
+              at: now,
+            });
+          }
+        }
+        return rows.length;
+      },
+      { awaitPublication: false },
+    );
+    return committed.result;
+  }
+
+  /**
+   * A finding was classified again: every active acceptance that covers it (directly or
+   * through its ticket group) and was accepted at a lower tier lapses.
+   */
+  async lapseOnClassification(
+    trx: AdminTransaction,
+    effects: Effects,
+    changes: ReadonlyMap<string, { tier: z.infer<typeof RiskTier>; at: Date }>,
+  ): Promise<void> {
+    if (changes.size === 0) return;
+    const fingerprints = [...changes.keys()];
+    const groups = await trx
+      .selectFrom('rm_ticket_members')
+      .select(['group_key', 'fingerprint'])
+      .where('fingerprint', 'in', fingerprints)
+      .execute();
+    const groupKeys = [...new Set(groups.map((g) => g.group_key))];
+    const rows = await trx
+      .selectFrom('risk_acceptances')
+      .selectAll()
+      .where('state', '=', 'active')
+      .where((eb) =>
+        eb.or([
+          eb('fingerprint', 'in', fingerprints),
+          ...(groupKeys.length > 0 ? [eb('group_key', 'in', groupKeys)] : []),
+        ]),
+      )
+      .forUpdate()
+      .execute();
+    const now = this.clock.now();
+    for (const row of rows) {
+      const members =
+        row.fingerprint !== null
+          ? [row.fingerprint]
+          : groups.filter((g) => g.group_key === row.group_key).map((g) => g.fingerprint);
+      const risen = members
+        .map((fingerprint) => ({ fingerprint, change: changes.get(fingerprint) }))
+        .find(
+          ({ change }) =>
+            change !== undefined &&
+            acceptanceLapse(
+              { expiresAt: row.expires_at, acceptedTier: row.accepted_tier },
+              change.at,
+              change.tier,
+            ) === 'risk-rose',
+        );
+      if (!risen) continue;
+      await this.end(
+        trx,
+        effects,
+        row,
+        'lapsed',
+        now,
+        { type: 'system', id: 'policy-admin' },
+        `risk rose to ${risen.change!.tier} on ${risen.fingerprint}`,
+        'risk-rose',
+      );
+    }
+  }
+
+  private async end(
+    trx: AdminTransaction,
+    effects: Effects,
+    row: Row,
+    state: 'expired' | 'lapsed' | 'revoked',
+    now: Date,
+    actor: { type: 'user' | 'system'; id: string },
+    reason: string,
+    lapse?: LapseReason,
+  ): Promise<void> {
+    const version = row.version + 1;
+    await trx
+      .updateTable('risk_acceptances')
+      .set({ state, version, decided_at: now, ended_reason: reason })
+      .where('id', '=', row.id)
+      .execute();
+    effects
+      .publish({
+        topic: TOPICS.riskAcceptances,
+        key: row.id,
+        data: published(row, state, now, version),
+      })
+      .audit({
+        actor,
+        action: `risk.acceptance.${state}`,
+        entity: { type: 'risk-acceptance', id: row.id },
+        outcome: 'success',
+        details: {
+          target: row.target,
+          acceptedTier: row.accepted_tier,
+          reason,
+          ...(lapse ? { lapse } : {}),
+          version,
+        },
+        at: now,
+      });
+  }
+
+  private async lock(trx: AdminTransaction, id: string): Promise<Row> {
+    const row = await trx
+      .selectFrom('risk_acceptances')
+      .selectAll()
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) throw new Refused('not-found', `no risk acceptance ${id}`);
+    return row;
+  }
+
+  private async get(id: string): Promise<AcceptanceView> {
+    return view(
+      await this.db
+        .selectFrom('risk_acceptances')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow(),
+    );
+  }
+}

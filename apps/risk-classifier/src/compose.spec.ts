@@ -1,0 +1,4 @@
+import { describeComposeService } from '@hum/testing';
+import { loadClassifierConfig } from './config';
+
+describeComposeService('risk-classifier', loadClassifierConfig, 8081);

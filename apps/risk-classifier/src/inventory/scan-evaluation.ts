@@ -1,0 +1,211 @@
+import { sql } from 'kysely';
+import { appendAudit } from '@hum/audit';
+import { type FindingResolvedV1, type FindingV1, TOPICS } from '@hum/contracts';
+import type { OutgoingEvent } from '@hum/kafka';
+import { type BreakerPolicy, decideResolution } from '@hum/risk';
+import type { ClassifierTransaction } from './schema';
+
+export const AUDIT_CHAIN = 'risk-classifier';
+
+type Trx = ClassifierTransaction;
+
+export interface EvaluationOutcome {
+  events: OutgoingEvent[];
+  resolved: number;
+  blocked: boolean;
+  stale: boolean;
+}
+
+const NONE: EvaluationOutcome = { events: [], resolved: 0, blocked: false, stale: false };
+
+/**
+ * Evaluates a scan once the classifier holds every finding it announced (complete): findings
+ * of its scope that it did not show are resolved — unless they are still seen by another
+ * tool's scope, or the scan is older than one already evaluated, or the mass-closure breaker
+ * trips (then nothing is resolved and an audit entry says why).
+ */
+export async function evaluateScanIfComplete(
+  trx: Trx,
+  scanId: string,
+  scopeKey: string,
+  breaker: BreakerPolicy,
+  now: Date,
+): Promise<EvaluationOutcome> {
+  const receivedSoFar = async (): Promise<number> => {
+    const { received } = await trx
+      .selectFrom('scan_counts')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('received'), eb.lit(0)).as('received'))
+      .where('scan_id', '=', scanId)
+      .where('scope_key', '=', scopeKey)
+      .executeTakeFirstOrThrow();
+    return Number(received);
+  };
+  // A lock-free look first, so batches of one big scan do not queue on each other; only a
+  // batch that may complete the scan takes the lock. Two final batches racing may both miss
+  // it: the sweeper (ScanSweeper) re-announces such scans and their evaluation happens then.
+  const glance = await trx
+    .selectFrom('scans')
+    .select(['status', 'expected_count'])
+    .where('scan_id', '=', scanId)
+    .where('scope_key', '=', scopeKey)
+    .executeTakeFirst();
+  if (!glance || glance.status !== 'collecting' || glance.expected_count === null) return NONE;
+  if ((await receivedSoFar()) < glance.expected_count) return NONE;
+  await sql`select pg_advisory_xact_lock(hashtext(${`scan:${scanId}:${scopeKey}`}))`.execute(trx);
+  const scan = await trx
+    .selectFrom('scans')
+    .selectAll()
+    .where('scan_id', '=', scanId)
+    .where('scope_key', '=', scopeKey)
+    .forUpdate()
+    .executeTakeFirst();
+  if (
+    !scan ||
+    scan.status !== 'collecting' ||
+    scan.expected_count === null ||
+    scan.started_at === null
+  ) {
+    return NONE;
+  }
+  if ((await receivedSoFar()) < scan.expected_count) return NONE;
+  const startedAt = new Date(scan.started_at);
+  await trx
+    .insertInto('scope_heads')
+    .values({ scope_key: scopeKey, latest_started_at: new Date(0) })
+    .onConflict((oc) => oc.column('scope_key').doNothing())
+    .execute();
+  const head = await trx
+    .selectFrom('scope_heads')
+    .select('latest_started_at')
+    .where('scope_key', '=', scopeKey)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const finish = async (status: 'resolved' | 'stale' | 'blocked'): Promise<void> => {
+    await trx
+      .updateTable('scans')
+      .set({ status, updated_at: now })
+      .where('scan_id', '=', scanId)
+      .where('scope_key', '=', scopeKey)
+      .execute();
+    await trx
+      .deleteFrom('scan_sightings')
+      .where('scan_id', '=', scanId)
+      .where('scope_key', '=', scopeKey)
+      .execute();
+  };
+  if (new Date(head.latest_started_at) > startedAt) {
+    // A newer scan of this scope was evaluated first: this one's absences prove nothing.
+    await finish('stale');
+    return { ...NONE, stale: true };
+  }
+  const open = await trx
+    .selectFrom('finding_scopes as fs')
+    .innerJoin('findings as f', 'f.fingerprint', 'fs.fingerprint')
+    .select(['fs.fingerprint', 'fs.last_seen_at'])
+    .where('fs.scope_key', '=', scopeKey)
+    .where('f.state', '=', 'open')
+    .execute();
+  const absent = open
+    .filter((row) => new Date(row.last_seen_at) < startedAt)
+    .map((row) => row.fingerprint);
+  const decision = decideResolution(open.length, absent, breaker);
+  if (decision.kind === 'blocked') {
+    await finish('blocked');
+    const entries = await appendAudit(trx, AUDIT_CHAIN, [
+      {
+        actor: { type: 'service', id: 'risk-classifier' },
+        action: 'classifier.mass-closure.blocked',
+        entity: { type: 'scan-scope', id: scopeKey },
+        outcome: 'denied',
+        details: {
+          scanId,
+          wouldResolve: decision.wouldResolve,
+          open: decision.open,
+          share: Number(decision.share.toFixed(4)),
+          maxShare: breaker.maxShare,
+        },
+        at: now,
+      },
+    ]);
+    return {
+      events: entries.map((entry) => ({
+        topic: TOPICS.auditLog,
+        key: entry.entity.id,
+        data: entry,
+      })),
+      resolved: 0,
+      blocked: true,
+      stale: false,
+    };
+  }
+  const events: OutgoingEvent[] = [];
+  if (decision.fingerprints.length > 0) {
+    const absentList = [...decision.fingerprints];
+    await trx
+      .deleteFrom('finding_scopes')
+      .where('scope_key', '=', scopeKey)
+      .where('fingerprint', 'in', absentList)
+      .execute();
+    const stillSeen = new Set(
+      (
+        await trx
+          .selectFrom('finding_scopes')
+          .select('fingerprint')
+          .distinct()
+          .where('fingerprint', 'in', absentList)
+          .execute()
+      ).map((row) => row.fingerprint),
+    );
+    const toResolve = absentList.filter((fp) => !stillSeen.has(fp));
+    if (toResolve.length > 0) {
+      const rows = await trx
+        .updateTable('findings')
+        .set({
+          state: 'resolved',
+          resolved_at: now,
+          resolved_scan_started_at: startedAt,
+          updated_at: now,
+          revision: sql`revision + 1`,
+        })
+        .where('fingerprint', 'in', toResolve)
+        .returning(['fingerprint', 'tier', 'revision', 'finding'])
+        .execute();
+      const [assetId, tool] = splitScope(scopeKey);
+      for (const row of rows) {
+        const finding = row.finding as FindingV1;
+        const resolved: FindingResolvedV1 = {
+          fingerprint: row.fingerprint,
+          asset: finding.asset,
+          scope: {
+            assetId,
+            tool: finding.tool.name.toLowerCase() === tool ? finding.tool.name : tool,
+          },
+          lastTier: row.tier,
+          title: finding.title,
+          reason: 'absent-from-complete-scan',
+          resolvedByScanId: scanId,
+          resolvedAt: now.toISOString(),
+          revision: row.revision,
+        };
+        events.push({
+          topic: TOPICS.findingsResolved,
+          key: row.fingerprint,
+          data: resolved,
+          subject: assetId,
+        });
+      }
+    }
+  }
+  await finish('resolved');
+  await trx
+    .updateTable('scope_heads')
+    .set({ latest_started_at: startedAt })
+    .where('scope_key', '=', scopeKey)
+    .execute();
+  return { events, resolved: events.length, blocked: false, stale: false };
+}
+
+function splitScope(scopeKey: string): [string, string] {
+  const at = scopeKey.lastIndexOf('|');
+  return [scopeKey.slice(0, at), scopeKey.slice(at + 1)];
+}

@@ -1,0 +1,42 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import { TOPICS } from '@hum/contracts';
+import { KAFKA_CLIENT, provisionTopics, TopicNames } from '@hum/kafka';
+import { LOGGER, type Logger } from '@hum/observability';
+import { PolicyFollower } from '@hum/policy';
+import type { DispatcherConfig } from './config';
+import { DISPATCHER_CONFIG } from './tokens';
+
+/** Follows policy.state for SLA days; the topic is provisioned first if nobody has yet. */
+@Injectable()
+export class PolicyLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    private readonly follower: PolicyFollower,
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    @Inject(DISPATCHER_CONFIG) private readonly config: DispatcherConfig,
+    private readonly names: TopicNames,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await provisionTopics(admin, this.names, [TOPICS.policyState], {
+        replicationFactor: this.config.KAFKA_REPLICATION_FACTOR,
+        withDeadLetters: false,
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    await this.follower.start();
+    this.logger.info(
+      { loaded: this.follower.current().loaded },
+      'following policy.state for SLA days',
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.follower.stop();
+  }
+}

@@ -1,0 +1,2 @@
+export * from './kafka-api-key-store';
+export * from './key-use-reporter';

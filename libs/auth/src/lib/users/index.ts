@@ -1,0 +1,3 @@
+export * from './password';
+export * from './session-token';
+export * from './local-users';

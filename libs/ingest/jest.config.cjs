@@ -1,0 +1,9 @@
+const path = require('node:path');
+
+module.exports = {
+  ...require('../../jest.preset.cjs'),
+  displayName: 'ingest',
+  rootDir: __dirname,
+  globalSetup: path.join(__dirname, '../../tools/testing/jest-global-setup.cjs'),
+  globalTeardown: path.join(__dirname, '../../tools/testing/jest-global-teardown.cjs'),
+};

@@ -1,0 +1,2 @@
+export * from './lib/publish-report';
+export * from './lib/scan-request';

@@ -1,0 +1,5 @@
+export * from './lib/policy-snapshot';
+export * from './lib/policy-follower';
+export * from './lib/proposals';
+export * from './lib/decision';
+export * from './lib/acceptances';

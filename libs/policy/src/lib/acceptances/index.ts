@@ -1,0 +1,2 @@
+export * from './risk-acceptance-book';
+export * from './risk-acceptance-follower';

@@ -1,0 +1,74 @@
+import type { Kafka } from 'kafkajs';
+import { describeError } from '@hum/common';
+import { TOPICS } from '@hum/contracts';
+import { CompactedTopicFollower, type TopicNames } from '@hum/kafka';
+import type { Logger } from '@hum/observability';
+import { applyPolicyRecord, defaultPolicySnapshot, type PolicySnapshot } from './policy-snapshot';
+
+export interface PolicyFollowerOptions {
+  kafka: Kafka;
+  names: TopicNames;
+  logger: Logger;
+  /** Named in the consumer group, for operators reading group listings. */
+  service: string;
+}
+
+type Listener = (snapshot: PolicySnapshot, previous: PolicySnapshot) => void;
+
+/**
+ * Follows the compacted policy.state topic from its beginning and keeps the current policy in
+ * memory: changes apply within a fetch, with no restart. Until it has read up to the end
+ * offsets it saw at start, the snapshot is not `loaded` and every tier counts as off — so a
+ * service that cannot read policy never automates. A bad record cannot widen automation: the
+ * follower skips and logs it.
+ */
+export class PolicyFollower {
+  private snapshot: PolicySnapshot = defaultPolicySnapshot();
+  private readonly listeners = new Set<Listener>();
+  private readonly follower: CompactedTopicFollower<typeof TOPICS.policyState.schema>;
+
+  constructor(private readonly options: PolicyFollowerOptions) {
+    this.follower = new CompactedTopicFollower({
+      ...options,
+      topic: TOPICS.policyState,
+      apply: (records) => {
+        let next = this.snapshot;
+        for (const record of records) {
+          if (record.data !== null) next = applyPolicyRecord(next, record.data);
+        }
+        this.update(next);
+      },
+      onLoaded: () => this.update({ ...this.snapshot, loaded: true }),
+    });
+  }
+
+  current(): PolicySnapshot {
+    return this.snapshot;
+  }
+
+  onChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start(): Promise<void> {
+    return this.follower.start();
+  }
+
+  stop(): Promise<void> {
+    return this.follower.stop();
+  }
+
+  private update(next: PolicySnapshot): void {
+    const previous = this.snapshot;
+    if (next === previous) return;
+    this.snapshot = next;
+    for (const listener of this.listeners) {
+      try {
+        listener(next, previous);
+      } catch (error) {
+        this.options.logger.error({ error: describeError(error) }, 'policy listener failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,10 @@
+const path = require('node:path');
+
+module.exports = {
+  ...require('../../jest.preset.cjs'),
+  displayName: 'runtime',
+  rootDir: __dirname,
+  // One broker for the run: reused when KAFKA_BROKERS is set, else started and stopped here.
+  globalSetup: path.join(__dirname, '../../tools/testing/jest-global-setup.cjs'),
+  globalTeardown: path.join(__dirname, '../../tools/testing/jest-global-teardown.cjs'),
+};

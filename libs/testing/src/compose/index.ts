@@ -1,0 +1,2 @@
+export * from './compose-service';
+export * from './describe-compose-service';

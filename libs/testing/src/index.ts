@@ -1,0 +1,6 @@
+export * from './kafka';
+export * from './postgres';
+export * from './process';
+export * from './fakes';
+export * from './fuzz';
+export * from './compose';

@@ -1,0 +1,4 @@
+export * from './workspace-build';
+export * from './service-process';
+export * from './service-fleet';
+export * from './free-port';
