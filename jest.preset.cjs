@@ -1,4 +1,5 @@
 // Shared jest settings for every project; each project's jest.config.cjs spreads this.
+const path = require('node:path');
 const { swcOptions, jestModuleNameMapper } = require('./tools/scripts/swc-options.cjs');
 
 module.exports = {
@@ -14,4 +15,5 @@ module.exports = {
   // asserting on wall-clock durations anywhere.
   testTimeout: 60_000,
   clearMocks: true,
+  reporters: ['default', path.join(__dirname, 'tools/testing/failure-digest-reporter.cjs')],
 };

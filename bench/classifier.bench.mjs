@@ -380,6 +380,17 @@ async function latency() {
     // The first seconds include the service warming up (JIT, database connections, one
     // transactional producer per partition) and the backlog that builds meanwhile.
     const warm = measured(firstSent + WARMUP_SECONDS * 1000);
+    // p99 of each second of offered load: shows whether a tail is warm-up or steady.
+    const p99BySecond = Array.from({ length: SECONDS }, (_, second) => {
+      const inSecond = [...classifiedAt]
+        .filter(([key]) => {
+          const at = sentAt.get(key) - firstSent;
+          return at >= second * 1000 && at < (second + 1) * 1000;
+        })
+        .map(([key, at]) => at - sentAt.get(key))
+        .sort((a, b) => a - b);
+      return inSecond.length === 0 ? null : percentile(inSecond, 99);
+    });
     return {
       offeredPerSecond: RATE,
       findings: total,
@@ -390,6 +401,7 @@ async function latency() {
         p50Ms: percentile(warm, 50),
         p99Ms: percentile(warm, 99),
       },
+      p99BySecond,
       peakRssMb: rss,
     };
   });
@@ -400,7 +412,8 @@ function describeLatency(lat) {
   return (
     `  latency at ${lat.offeredPerSecond}/s: p50 ${lat.p50Ms} ms, p99 ${lat.p99Ms} ms; ` +
     `after the first ${warm.seconds} s: p50 ${warm.p50Ms} ms, p99 ${warm.p99Ms} ms ` +
-    `(peak RSS ${lat.peakRssMb} MB)`
+    `(peak RSS ${lat.peakRssMb} MB)\n` +
+    `  p99 by second of offered load (ms): ${lat.p99BySecond.join(' ')}`
   );
 }
 

@@ -4,7 +4,10 @@
 // project's tests, failing fast and timing each step. Arguments after `--` go to
 // `nx run-many` (e.g. `npm test -- --projects=contracts`), except `--skip=<steps>` (e.g.
 // `--skip=format,lint`) for a quicker local loop; CI never skips.
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   brokerForRun,
   checkNodeVersion,
@@ -21,6 +24,11 @@ const require = createRequire(import.meta.url);
 const { Client } = require('pg');
 
 const MIN_NODE = '20.19.0';
+// Written by tools/testing/failure-digest-reporter.cjs, one file per failing project.
+const FAILURE_DIGEST_DIR = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../tmp/test-failures',
+);
 const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const DATABASE_TIMEOUT_MS = 5_000;
 
@@ -65,6 +73,18 @@ async function checkDatabase(url) {
     );
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+// Repeats the failing tests last, where a reader of a long CI log looks first.
+function printFailureDigest() {
+  if (!existsSync(FAILURE_DIGEST_DIR)) return;
+  const files = readdirSync(FAILURE_DIGEST_DIR).filter((name) => name.endsWith('.txt'));
+  if (files.length === 0) return;
+  say('\nFailing tests (full output above):');
+  for (const name of files.sort()) {
+    say(`\n[${name.replace(/\.txt$/, '')}]`);
+    say(readFileSync(path.join(FAILURE_DIGEST_DIR, name), 'utf8').trimEnd());
   }
 }
 
@@ -133,6 +153,7 @@ async function main() {
         continue;
       }
       const args = step.name === 'test' ? [...step.args, ...passThrough] : step.args;
+      if (step.name === 'test') rmSync(FAILURE_DIGEST_DIR, { recursive: true, force: true });
       await timed(rows, step.name, async () => {
         const code = await runCommand(step.command, args, { env, interrupt });
         if (code !== 0) throw new StepFailed(step.name, code);
@@ -150,6 +171,7 @@ async function main() {
     }
   }
   if (interrupt.signal) exitCode = exitCodeFor(interrupt.signal);
+  if (exitCode !== 0) printFailureDigest();
   printSummary(
     `npm test ${exitCode === 0 ? 'passed' : 'FAILED'} in ${seconds(Date.now() - started)}`,
     rows,

@@ -9,7 +9,11 @@ describe('readTopic', () => {
 
   beforeAll(async () => {
     topics = await TestTopics.open('read-topic');
+    // Idempotent: a retried send (a fresh topic's leader may still be moving) must not write
+    // the partitions that already succeeded a second time.
     producer = createTestKafka('read-topic-spec').producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
