@@ -205,7 +205,10 @@ export class GroupPlanner {
     const subject = [bold(`[${tierLabel(classification.tier)}] `), text(finding.title)];
     const key = `rev:${finding.fingerprint}:${lifecycle.revision}`;
     if (!existing) {
-      if (!work.isNew) {
+      // A finding detected before the ticket was raised came with the scans that raised it
+      // and reached this group in a later batch: the description lists it, and a comment per
+      // such finding is noise (ten for a ten-finding group). One detected later is news.
+      if (!work.isNew && new Date(lifecycle.firstSeenAt) > work.group.created_at) {
         this.comment(work, key, offset, true, [
           text('Another finding joined this ticket: '),
           ...subject,
