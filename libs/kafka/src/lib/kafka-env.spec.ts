@@ -16,7 +16,30 @@ describe('Kafka environment', () => {
       requestTimeoutMs: 30_000,
       startupAttempts: 10,
       replicationFactor: 1,
+      fetchMaxBytes: 2_097_152,
+      fetchPartitionMaxBytes: 262_144,
     });
+  });
+
+  it('takes fetch sizes from the environment, within bounds', () => {
+    const env = loadConfig(schema, {
+      service: 'spec',
+      env: {
+        KAFKA_BROKERS: 'a:9092',
+        KAFKA_FETCH_MAX_BYTES: '10485760',
+        KAFKA_FETCH_PARTITION_MAX_BYTES: '1048576',
+      },
+    });
+    expect(kafkaSettingsFromEnv(env, 'svc')).toMatchObject({
+      fetchMaxBytes: 10_485_760,
+      fetchPartitionMaxBytes: 1_048_576,
+    });
+    expect(() =>
+      loadConfig(schema, {
+        service: 'spec',
+        env: { KAFKA_BROKERS: 'a:9092', KAFKA_FETCH_PARTITION_MAX_BYTES: '100' },
+      }),
+    ).toThrow(/KAFKA_FETCH_PARTITION_MAX_BYTES/);
   });
 
   it('names every bad variable and requires SASL credentials once a mechanism is set', () => {

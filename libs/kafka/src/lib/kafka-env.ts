@@ -9,7 +9,7 @@ import {
   requiredWhen,
   secret,
 } from '@hum/config';
-import { SASL_MECHANISMS, type KafkaSettings } from './settings';
+import { FETCH_DEFAULTS, SASL_MECHANISMS, type KafkaSettings } from './settings';
 
 /**
  * The Kafka part of every service's environment. SASL credentials are required only when a
@@ -38,6 +38,13 @@ export const kafkaEnvShape = {
   /** Consumer session timeout: how soon a crashed replica's partitions move to the others. */
   KAFKA_SESSION_TIMEOUT: envDuration({ minMs: 6_000, maxMs: 300_000 }).default(30_000),
   KAFKA_REPLICATION_FACTOR: envInt({ min: 1, max: 10 }).default(1),
+  /** Consumer fetch sizes: what a consumer holds in memory at once (see FETCH_DEFAULTS). */
+  KAFKA_FETCH_MAX_BYTES: envInt({ min: 65_536, max: 104_857_600 }).default(
+    FETCH_DEFAULTS.fetchMaxBytes,
+  ),
+  KAFKA_FETCH_PARTITION_MAX_BYTES: envInt({ min: 16_384, max: 104_857_600 }).default(
+    FETCH_DEFAULTS.fetchPartitionMaxBytes,
+  ),
 };
 
 type KafkaEnv = z.output<z.ZodObject<typeof kafkaEnvShape>>;
@@ -60,6 +67,8 @@ export function kafkaSettingsFromEnv(env: KafkaEnv, defaultClientId: string): Ka
     requestTimeoutMs: env.KAFKA_REQUEST_TIMEOUT,
     startupAttempts: env.KAFKA_STARTUP_ATTEMPTS,
     replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+    fetchMaxBytes: env.KAFKA_FETCH_MAX_BYTES,
+    fetchPartitionMaxBytes: env.KAFKA_FETCH_PARTITION_MAX_BYTES,
   };
   if (env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD) {
     settings.sasl = {

@@ -15,6 +15,7 @@ import { ContractViolationError, decodeEvent } from '@hum/contracts';
 import { type Logger, withCorrelation } from '@hum/observability';
 import type { KafkaMetrics } from '../metrics';
 import { EventProducer, type OutgoingEvent, type RawOutgoingMessage } from '../producer';
+import { FETCH_DEFAULTS } from '../settings';
 import type { TopicNames } from '../topics';
 import { type DeadLetter, deadLetterMessage } from './dead-letter';
 import type { EventHandler, InboundEvent, MessageContext } from './handler';
@@ -45,6 +46,9 @@ export interface ConsumerRunnerOptions {
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
+  /** Fetch sizes (KafkaSettings); FETCH_DEFAULTS when not given. */
+  fetchMaxBytes?: number;
+  fetchPartitionMaxBytes?: number;
   /** Where a new consumer group starts; true so nothing published before the first start is missed. */
   fromBeginning?: boolean;
   clock?: Clock;
@@ -135,6 +139,9 @@ export class ConsumerRunner {
       allowAutoTopicCreation: false,
       readUncommitted: false,
       maxWaitTimeInMs: 250,
+      maxBytes: this.options.fetchMaxBytes ?? FETCH_DEFAULTS.fetchMaxBytes,
+      maxBytesPerPartition:
+        this.options.fetchPartitionMaxBytes ?? FETCH_DEFAULTS.fetchPartitionMaxBytes,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (event) => {

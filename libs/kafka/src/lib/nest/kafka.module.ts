@@ -167,6 +167,8 @@ export class KafkaLifecycle
       producer: this.producer,
       source: `/hum/${this.options.service}`,
       metrics: KafkaMetrics.for(this.registry),
+      fetchMaxBytes: this.options.settings.fetchMaxBytes,
+      fetchPartitionMaxBytes: this.options.settings.fetchPartitionMaxBytes,
       ...(consumer.retry ? { retry: consumer.retry } : {}),
       ...(consumer.maxBatchSize ? { maxBatchSize: consumer.maxBatchSize } : {}),
       ...(consumer.sessionTimeoutMs ? { sessionTimeoutMs: consumer.sessionTimeoutMs } : {}),
