@@ -320,6 +320,7 @@ async function main() {
     KAFKA_BROKERS: brokers.join(','),
     KAFKA_TOPIC_PREFIX: prefix,
     HUM_OPS_TOKEN: OPS_TOKEN,
+    ...tuning('KAFKA_FETCH_'),
   };
   const services = {};
   let tap;

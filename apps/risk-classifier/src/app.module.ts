@@ -14,14 +14,12 @@ import { systemClock } from '@hum/common';
 import { TOPICS } from '@hum/contracts';
 import {
   consumerLedgerMigrations,
-  KAFKA_CLIENT,
+  followerProvider,
   KafkaModule,
   kafkaSettingsFromEnv,
-  TopicNames,
 } from '@hum/kafka';
-import { LOGGER, type Logger, METRICS_REGISTRY, ObservabilityModule } from '@hum/observability';
+import { METRICS_REGISTRY, ObservabilityModule } from '@hum/observability';
 import { PolicyFollower, RiskAcceptanceFollower } from '@hum/policy';
-import type { Kafka } from 'kafkajs';
 import { serviceDatabaseProviders } from '@hum/persistence';
 import type { ServiceRuntime } from '@hum/runtime';
 import { ClassifierMetrics } from './classifier-metrics';
@@ -108,28 +106,8 @@ export class RiskClassifierModule {
         { provide: AUTH_CLOCK, useValue: systemClock },
         { provide: AUTH_LOGGER, useValue: runtime.logger.child({ context: ApiKeyGuard.name }) },
         ApiKeyGuard,
-        {
-          provide: POLICY_FOLLOWER,
-          inject: [KAFKA_CLIENT, TopicNames, LOGGER],
-          useFactory: (kafka: Kafka, names: TopicNames, logger: Logger) =>
-            new PolicyFollower({
-              kafka,
-              names,
-              logger: logger.child({ context: PolicyFollower.name }),
-              service: SERVICE_NAME,
-            }),
-        },
-        {
-          provide: RISK_ACCEPTANCES,
-          inject: [KAFKA_CLIENT, TopicNames, LOGGER],
-          useFactory: (kafka: Kafka, names: TopicNames, logger: Logger) =>
-            new RiskAcceptanceFollower({
-              kafka,
-              names,
-              logger: logger.child({ context: RiskAcceptanceFollower.name }),
-              service: SERVICE_NAME,
-            }),
-        },
+        followerProvider(POLICY_FOLLOWER, PolicyFollower, SERVICE_NAME),
+        followerProvider(RISK_ACCEPTANCES, RiskAcceptanceFollower, SERVICE_NAME),
         PolicyLifecycle,
         { provide: CLASSIFIER_CLOCK, useValue: systemClock },
         {

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { Kafka } from 'kafkajs';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import { auditMigrations } from '@hum/audit';
@@ -9,10 +8,9 @@ import { TOPICS } from '@hum/contracts';
 import {
   consumerLedgerMigrations,
   EventProducer,
-  KAFKA_CLIENT,
+  followerProvider,
   KafkaModule,
   kafkaSettingsFromEnv,
-  TopicNames,
 } from '@hum/kafka';
 import {
   LOGGER,
@@ -145,29 +143,9 @@ export class TicketDispatcherModule {
               clock,
             ),
         },
-        {
-          provide: PolicyFollower,
-          inject: [KAFKA_CLIENT, TopicNames, LOGGER],
-          useFactory: (kafka: Kafka, names: TopicNames, logger: Logger) =>
-            new PolicyFollower({
-              kafka,
-              names,
-              logger: logger.child({ context: PolicyFollower.name }),
-              service: SERVICE_NAME,
-            }),
-        },
+        followerProvider(PolicyFollower, PolicyFollower, SERVICE_NAME),
         PolicyLifecycle,
-        {
-          provide: AcceptanceFeed,
-          inject: [KAFKA_CLIENT, TopicNames, LOGGER],
-          useFactory: (kafka: Kafka, names: TopicNames, logger: Logger) =>
-            new AcceptanceFeed({
-              kafka,
-              names,
-              logger: logger.child({ context: AcceptanceFeed.name }),
-              service: SERVICE_NAME,
-            }),
-        },
+        followerProvider(AcceptanceFeed, AcceptanceFeed, SERVICE_NAME),
         {
           provide: TicketComposer,
           inject: [PolicyFollower],

@@ -9,6 +9,7 @@ export * from './lib/consumer/dead-letter';
 export * from './lib/consumer/runner';
 export * from './lib/nest/consume-events.decorator';
 export * from './lib/nest/kafka.module';
+export * from './lib/nest/follower-provider';
 export * from './lib/kafka-env';
 export * from './lib/ledger/consumer-ledger';
 export * from './lib/follow/compacted-topic-follower';

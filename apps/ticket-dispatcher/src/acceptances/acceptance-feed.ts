@@ -1,16 +1,9 @@
-import type { Kafka } from 'kafkajs';
 import { type RiskAcceptanceV1, TOPICS } from '@hum/contracts';
-import { CompactedTopicFollower, type TopicNames } from '@hum/kafka';
-import type { Logger } from '@hum/observability';
+import { CompactedTopicFollower, type FollowerWiring } from '@hum/kafka';
 import { AcceptanceIndex } from '@hum/ticketing';
 import type { AcceptanceSource } from '../dispatch/group-plan';
 
-export interface AcceptanceFeedOptions {
-  kafka: Kafka;
-  names: TopicNames;
-  logger: Logger;
-  service: string;
-}
+export type AcceptanceFeedOptions = FollowerWiring;
 
 /**
  * Follows `risk.acceptances` (read whole at every start, then live) into an index of the

@@ -1,17 +1,9 @@
-import type { Kafka } from 'kafkajs';
 import { describeError } from '@hum/common';
 import { TOPICS } from '@hum/contracts';
-import { CompactedTopicFollower, type TopicNames } from '@hum/kafka';
-import type { Logger } from '@hum/observability';
+import { CompactedTopicFollower, type FollowerWiring } from '@hum/kafka';
 import { applyPolicyRecord, defaultPolicySnapshot, type PolicySnapshot } from './policy-snapshot';
 
-export interface PolicyFollowerOptions {
-  kafka: Kafka;
-  names: TopicNames;
-  logger: Logger;
-  /** Named in the consumer group, for operators reading group listings. */
-  service: string;
-}
+export type PolicyFollowerOptions = FollowerWiring;
 
 type Listener = (snapshot: PolicySnapshot, previous: PolicySnapshot) => void;
 

@@ -13,13 +13,17 @@ export interface CompactedRecord<T> {
   offset: string;
 }
 
-export interface CompactedTopicFollowerOptions<S extends z.ZodType> {
+/** What every follower of a compacted topic is built from. */
+export interface FollowerWiring {
   kafka: Kafka;
   names: TopicNames;
   logger: Logger;
-  topic: TopicDefinition<S>;
   /** Named in the consumer group, for operators reading group listings. */
   service: string;
+}
+
+export interface CompactedTopicFollowerOptions<S extends z.ZodType> extends FollowerWiring {
+  topic: TopicDefinition<S>;
   /** Applies one batch of valid records, in offset order. Invalid records never get here. */
   apply: (records: readonly CompactedRecord<z.infer<S>>[]) => void;
   /** Told once the topic has been read up to the end it had at start. */

@@ -1,15 +1,8 @@
-import type { Kafka } from 'kafkajs';
 import { type RiskAcceptanceV1, TOPICS } from '@hum/contracts';
-import { CompactedTopicFollower, type TopicNames } from '@hum/kafka';
-import type { Logger } from '@hum/observability';
+import { CompactedTopicFollower, type FollowerWiring } from '@hum/kafka';
 import { type AcceptanceSubject, RiskAcceptanceBook } from './risk-acceptance-book';
 
-export interface RiskAcceptanceFollowerOptions {
-  kafka: Kafka;
-  names: TopicNames;
-  logger: Logger;
-  service: string;
-}
+export type RiskAcceptanceFollowerOptions = FollowerWiring;
 
 /**
  * Follows `risk.acceptances`. Until the topic has been read to its end nothing counts as
