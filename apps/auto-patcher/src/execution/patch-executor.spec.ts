@@ -9,6 +9,7 @@ import {
   type AuditEntryV1,
   type ClassifiedFindingV1,
   EXAMPLE_CLASSIFIED,
+  EXAMPLE_RESOLVED,
   type RemediationEventV1,
   type RemediationMode,
   TOPICS,
@@ -30,12 +31,13 @@ import { decideClassified } from '../decisions/decide-batch';
 import { PatcherMetrics } from '../patcher-metrics';
 import { PauseHandoverService } from '../policy/pause-handover.service';
 import type { PolicyState } from '../policy/policy-state';
+import { recordResolved } from '../store/findings';
 import { type PatcherDatabase, patcherMigrations, type StoredEvent } from '../store/schema';
 import type { OutboxRelay } from './outbox-relay';
 import { PatchExecutor } from './patch-executor';
 
 const logger = createLogger({ service: 'executor-spec', level: 'silent' });
-const PACKAGES = ['pkg-a', 'pkg-b', 'pkg-c', 'pkg-d', 'pkg-e', 'pkg-f'];
+const PACKAGES = ['pkg-a', 'pkg-b', 'pkg-c', 'pkg-d', 'pkg-e', 'pkg-f', 'pkg-g'];
 
 /** The policy source the executor re-checks before acting; a spec flips it between steps. */
 class SwitchablePolicy {
@@ -259,6 +261,36 @@ describe('PatchExecutor (real PostgreSQL, fake GitHub)', () => {
       expect.objectContaining({ status: 'skipped', reasons: ['tier-off'] }),
     ]);
     expect(github.pulls('bank', 'payments-api').filter((p) => p.head.includes('pkg-b'))).toEqual(
+      [],
+    );
+  });
+
+  it('cancels a queued attempt whose finding was resolved after the decision', async () => {
+    const [key] = await queue('pkg-g');
+    await database.db
+      .transaction()
+      .execute((trx) =>
+        recordResolved(
+          trx,
+          [
+            {
+              ...EXAMPLE_RESOLVED,
+              fingerprint: createHash('sha256').update('pkg-g').digest('hex'),
+            },
+          ],
+          new Date(),
+        ),
+      );
+    await withExecutor(async () => {
+      expect(await settled(key!)).toMatchObject({
+        status: 'cancelled',
+        outcome_reason: 'finding-resolved',
+      });
+    });
+    expect(await remediationsOf(key!)).toEqual([
+      expect.objectContaining({ status: 'skipped', reasons: ['finding-resolved'] }),
+    ]);
+    expect(github.pulls('bank', 'payments-api').filter((p) => p.head.includes('pkg-g'))).toEqual(
       [],
     );
   });

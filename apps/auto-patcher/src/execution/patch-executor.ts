@@ -166,8 +166,17 @@ export class PatchExecutor implements OnApplicationBootstrap, BeforeApplicationS
       autoPaused: await this.store.isPaused(attempt.tier),
       requiredMode: 'on',
     });
+    // A finding fixed by other means while its attempt waited (behind the concurrency limit,
+    // or rescheduled after a fault) needs no patch: the PR would bump what is already gone.
+    const resolved = await this.store.isFindingResolved(
+      attempt.payload.classified.finding.fingerprint,
+    );
+    const reasons = resolved ? ['finding-resolved', ...gates.reasons] : gates.reasons;
+    const notes = resolved
+      ? ['the finding was resolved after the decision', ...gates.notes]
+      : gates.notes;
     try {
-      if (gates.reasons.length > 0) {
+      if (reasons.length > 0) {
         // A gate closed after the decision. An earlier run may have acted: report what it did.
         const earlier = attempt.tries > 1 ? await patcher.lookup(request, context) : undefined;
         if (earlier !== undefined && earlier.status !== 'pending') {
@@ -176,8 +185,8 @@ export class PatchExecutor implements OnApplicationBootstrap, BeforeApplicationS
         }
         await this.settle(attempt, {
           status: 'cancelled',
-          reasons: gates.reasons,
-          detail: `not applied: ${gates.notes.join('; ')}`,
+          reasons,
+          detail: `not applied: ${notes.join('; ')}`,
         });
         return;
       }

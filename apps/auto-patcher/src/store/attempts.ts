@@ -244,6 +244,16 @@ export class AttemptStore {
     return this.db.selectFrom('tier_pauses').selectAll().where('resumed_at', 'is', null).execute();
   }
 
+  /** Whether findings.resolved has reported the finding fixed (it may be, after the decision). */
+  async isFindingResolved(fingerprint: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('open_findings')
+      .select('state')
+      .where('fingerprint', '=', fingerprint)
+      .executeTakeFirst();
+    return row?.state === 'resolved';
+  }
+
   async isPaused(tier: RemediationTier): Promise<boolean> {
     const row = await this.db
       .selectFrom('tier_pauses')
