@@ -188,6 +188,20 @@ describe('ticket dispatcher (a real process, real broker and PostgreSQL, fake Ji
     ).toBe(false);
   });
 
+  it('keeps an applied patch that arrives before its finding and comments once the ticket exists', async () => {
+    const spec = { name: 'early', cve: 'CVE-2024-7777', asset: 'ledger-api' } as const;
+    await publish(TOPICS.remediationEvents, remediation({ ...spec, status: 'applied' }));
+    await settle();
+    expect(jira.issues().some((issue) => issue.summary.includes('CVE-2024-7777'))).toBe(false);
+
+    await publish(TOPICS.findingsClassified, classified(spec));
+    await settle();
+    const ticket = jira.issues().find((issue) => issue.summary.includes('CVE-2024-7777'))!;
+    expect(ticket.comments.map((c) => c.text)).toEqual([
+      expect.stringMatching(/Auto-patch applied.*pull\/7/s),
+    ]);
+  });
+
   it('ignores redelivered events: no second ticket, no second comment', async () => {
     const before = jira.issues().map((issue) => `${issue.key}:${issue.comments.length}`);
     await publish(

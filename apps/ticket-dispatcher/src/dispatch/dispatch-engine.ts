@@ -7,7 +7,7 @@ import {
   RetryableError,
   sleep,
 } from '@hum/common';
-import type { TicketProviderName } from '@hum/contracts';
+import type { RemediationEventV1, TicketProviderName } from '@hum/contracts';
 import type { LedgerTransaction, MessageContext, OutgoingEvent } from '@hum/kafka';
 import type { Logger } from '@hum/observability';
 import {
@@ -26,6 +26,11 @@ import {
   saveGroups,
   saveMembers,
 } from '../ledger/group-records';
+import {
+  deleteEarlyPatchNotes,
+  loadEarlyPatchNotes,
+  saveEarlyPatchNotes,
+} from '../ledger/early-patch-notes';
 import { lockAll, lockKey } from '../ledger/locks';
 import type { JournalWriter, RemoteJournal } from '../ledger/remote-journal';
 import type { DispatcherDatabase, TicketLedgerTables } from '../ledger/schema';
@@ -144,6 +149,16 @@ export class DispatchEngine {
       fingerprints.map((fp) => lockKey('finding', fp)),
     );
     const known = await loadMembersByFingerprint(db, fingerprints);
+    // A patch applied before the dispatcher saw its finding classified left a note to post.
+    const unseen = inputs.flatMap((input) =>
+      input.kind === 'classified' && !known.has(fingerprintOf(input)) ? [fingerprintOf(input)] : [],
+    );
+    const earlyNotes =
+      unseen.length > 0
+        ? await loadEarlyPatchNotes(db, unseen)
+        : new Map<string, RemediationEventV1[]>();
+    const notesToKeep: RemediationEventV1[] = [];
+    const notesDealtWith = new Set<string>();
 
     const placements: Placement[] = inputs.map((input) => this.place(input, known));
     const groupKeys = [
@@ -160,7 +175,17 @@ export class DispatchEngine {
     const tombstones = new Map<string, MemberRecord>();
     for (const { input, groupKey, route } of placements) {
       if (groupKey === undefined) {
+        const fingerprint = fingerprintOf(input);
         if (input.kind === 'resolved') this.tombstone(input, known, tombstones);
+        else if (input.kind === 'classified' && earlyNotes.has(fingerprint)) {
+          notesDealtWith.add(fingerprint); // not ticketed: nothing to say it on
+        } else if (
+          input.kind === 'remediation' &&
+          input.data.status === 'applied' &&
+          !known.has(fingerprint)
+        ) {
+          notesToKeep.push(input.data);
+        }
         continue;
       }
       let work = works.get(groupKey);
@@ -178,7 +203,14 @@ export class DispatchEngine {
           }
           if (!this.options.planner.applyClassified(work, input.data, input.offset)) {
             metrics.stale.inc({ topic: 'findings.classified' });
-          } else work.lastOffset = input.offset;
+            break;
+          }
+          work.lastOffset = input.offset;
+          const fingerprint = input.data.finding.fingerprint;
+          for (const note of earlyNotes.get(fingerprint) ?? []) {
+            this.options.planner.applyPatchApplied(work, note, input.offset);
+          }
+          if (earlyNotes.has(fingerprint)) notesDealtWith.add(fingerprint);
           break;
         }
         case 'resolved':
@@ -220,6 +252,8 @@ export class DispatchEngine {
       [...work.changedMembers].map((fp) => work.members.get(fp)!),
     );
     await saveMembers(db, [...changedMembers, ...tombstones.values()], now);
+    await saveEarlyPatchNotes(db, notesToKeep, now);
+    await deleteEarlyPatchNotes(db, [...notesDealtWith]);
 
     for (const [work, actions] of records) {
       const open = work.openMembers().map((member) => member.fingerprint);

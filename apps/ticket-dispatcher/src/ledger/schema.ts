@@ -78,6 +78,17 @@ export interface TicketLedgerTables {
     started_at: Date;
     done_at: Date | null;
   };
+  /**
+   * Patches applied to findings hum has not grouped yet: findings.classified and
+   * remediation.events are separate topics, so the patcher's news can come first. The note
+   * waits here and becomes the ticket's comment when the finding's classified event arrives.
+   */
+  early_patch_notes: {
+    fingerprint: string;
+    attempt_key: string;
+    event: Jsonb<RemediationEventV1>;
+    received_at: Date;
+  };
   /** Human changes already applied (webhook redeliveries, overlapping polls). */
   sync_receipts: {
     source: string;
@@ -184,6 +195,18 @@ export const ticketLedgerMigrations: Migrations = {
       await db.schema
         .alterTable('ticket_groups')
         .addColumn('acceptance_seq', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
+  '0004_early_patch_notes': {
+    async up(db) {
+      await db.schema
+        .createTable('early_patch_notes')
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('attempt_key', 'text', (c) => c.notNull())
+        .addColumn('event', 'jsonb', (c) => c.notNull())
+        .addColumn('received_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('early_patch_notes_pkey', ['fingerprint', 'attempt_key'])
         .execute();
     },
   },

@@ -1,0 +1,63 @@
+import type { Kysely } from 'kysely';
+import type { RemediationEventV1 } from '@hum/contracts';
+import { jsonb } from '@hum/persistence';
+import type { DispatcherDatabase } from './schema';
+
+const CHUNK = 500;
+
+/** The applied-patch events waiting for these findings' first classified event, by fingerprint. */
+export async function loadEarlyPatchNotes(
+  db: Kysely<DispatcherDatabase>,
+  fingerprints: readonly string[],
+): Promise<Map<string, RemediationEventV1[]>> {
+  const notes = new Map<string, RemediationEventV1[]>();
+  for (let i = 0; i < fingerprints.length; i += CHUNK) {
+    const rows = await db
+      .selectFrom('early_patch_notes')
+      .select(['fingerprint', 'event'])
+      .where('fingerprint', 'in', fingerprints.slice(i, i + CHUNK))
+      .orderBy('received_at')
+      .execute();
+    for (const row of rows) {
+      const list = notes.get(row.fingerprint) ?? [];
+      list.push(row.event);
+      notes.set(row.fingerprint, list);
+    }
+  }
+  return notes;
+}
+
+/** Keeps applied-patch events for findings not grouped yet (a redelivery changes nothing). */
+export async function saveEarlyPatchNotes(
+  db: Kysely<DispatcherDatabase>,
+  events: readonly RemediationEventV1[],
+  now: Date,
+): Promise<void> {
+  for (let i = 0; i < events.length; i += CHUNK) {
+    await db
+      .insertInto('early_patch_notes')
+      .values(
+        events.slice(i, i + CHUNK).map((event) => ({
+          fingerprint: event.fingerprint,
+          attempt_key: event.attemptKey,
+          event: jsonb(event),
+          received_at: now,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['fingerprint', 'attempt_key']).doNothing())
+      .execute();
+  }
+}
+
+/** Drops the notes of findings whose classified event has now been dealt with. */
+export async function deleteEarlyPatchNotes(
+  db: Kysely<DispatcherDatabase>,
+  fingerprints: readonly string[],
+): Promise<void> {
+  for (let i = 0; i < fingerprints.length; i += CHUNK) {
+    await db
+      .deleteFrom('early_patch_notes')
+      .where('fingerprint', 'in', fingerprints.slice(i, i + CHUNK))
+      .execute();
+  }
+}
