@@ -186,9 +186,14 @@ async function baselineChild(config) {
 }
 
 function runChild(config, args) {
+  // BENCH_CPU_PROF=<dir> writes a CPU profile per child, as in classifier.bench.mjs.
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
   const run = spawnSync(
     process.execPath,
     [
+      ...profile,
       fileURLToPath(import.meta.url),
       `--findings=${config.findings}`,
       `--dist=${config.dist}`,
