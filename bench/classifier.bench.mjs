@@ -145,7 +145,9 @@ function startClassifier(env, label) {
           ),
           ...env,
           // BENCH_NODE_OPTIONS: V8 settings to try (e.g. a heap limit), as a deployment would set.
-          ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+          ...(process.env.BENCH_NODE_OPTIONS
+            ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS }
+            : {}),
           HUM_INSTANCE_ID: label,
           LOG_LEVEL: 'warn',
         },

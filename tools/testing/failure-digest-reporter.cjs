@@ -8,7 +8,6 @@ const DIGEST_DIR = path.join(__dirname, '../../tmp/test-failures');
 const MAX_MESSAGE_CHARS = 1_500;
 
 // Jest colours its messages; the digest is read as plain text.
-// eslint-disable-next-line no-control-regex
 const stripAnsi = (text) => text.replace(/\u001b\[[0-9;]*m/g, '');
 
 class FailureDigestReporter {

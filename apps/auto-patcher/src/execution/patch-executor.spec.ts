@@ -267,20 +267,18 @@ describe('PatchExecutor (real PostgreSQL, fake GitHub)', () => {
 
   it('cancels a queued attempt whose finding was resolved after the decision', async () => {
     const [key] = await queue('pkg-g');
-    await database.db
-      .transaction()
-      .execute((trx) =>
-        recordResolved(
-          trx,
-          [
-            {
-              ...EXAMPLE_RESOLVED,
-              fingerprint: createHash('sha256').update('pkg-g').digest('hex'),
-            },
-          ],
-          new Date(),
-        ),
-      );
+    await database.db.transaction().execute((trx) =>
+      recordResolved(
+        trx,
+        [
+          {
+            ...EXAMPLE_RESOLVED,
+            fingerprint: createHash('sha256').update('pkg-g').digest('hex'),
+          },
+        ],
+        new Date(),
+      ),
+    );
     await withExecutor(async () => {
       expect(await settled(key!)).toMatchObject({
         status: 'cancelled',
