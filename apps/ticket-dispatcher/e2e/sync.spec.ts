@@ -302,7 +302,10 @@ describe('two-way sync and reconciliation (process, broker, PostgreSQL, fake Jir
         failures: string[];
         orphans: string[];
       }>;
+      expiredEarlyPatchNotes: number;
     };
+    // Nothing here waited a week for its finding.
+    expect(report.expiredEarlyPatchNotes).toBe(0);
     const jiraReport = report.providers.find((p) => p.provider === 'jira-cloud')!;
     expect(jiraReport.failures).toEqual([]);
     expect(jiraReport.orphans).toEqual([]);

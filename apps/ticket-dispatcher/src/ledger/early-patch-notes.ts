@@ -61,3 +61,22 @@ export async function deleteEarlyPatchNotes(
       .execute();
   }
 }
+
+/**
+ * How long a note waits for its finding: Kafka's default retention. A finding whose classified
+ * event has not reached the dispatcher by then is not coming (not ticketable, or another
+ * deployment's), and its note is dropped.
+ */
+export const EARLY_PATCH_NOTE_TTL_MS = 7 * 86_400_000;
+
+/** Drops notes received before `cutoff`; returns how many. */
+export async function expireEarlyPatchNotes(
+  db: Kysely<DispatcherDatabase>,
+  cutoff: Date,
+): Promise<number> {
+  const result = await db
+    .deleteFrom('early_patch_notes')
+    .where('received_at', '<', cutoff)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -12,6 +12,7 @@ import { GroupWork } from '../dispatch/group-plan';
 import { type ActionRecord, GroupSync } from '../dispatch/group-sync';
 import { TicketComposer } from '../dispatch/ticket-composer';
 import { ticketEvent } from '../dispatch/ticket-events';
+import { EARLY_PATCH_NOTE_TTL_MS, expireEarlyPatchNotes } from '../ledger/early-patch-notes';
 import { type GroupRecord, loadMembersOfGroups, saveGroups } from '../ledger/group-records';
 import { lockAll, lockKey } from '../ledger/locks';
 import { RemoteJournal } from '../ledger/remote-journal';
@@ -42,6 +43,8 @@ export interface ReconcileReport {
   readonly finishedAt: string;
   readonly skipped?: string;
   readonly providers: readonly ProviderReconciliation[];
+  /** Notes of patches whose finding never arrived, dropped after EARLY_PATCH_NOTE_TTL_MS. */
+  readonly expiredEarlyPatchNotes?: number;
 }
 
 const PAGE = 500;
@@ -98,7 +101,22 @@ export class Reconciler {
         if (only !== undefined && name !== only) continue;
         providers.push(await this.reconcileProvider(name));
       }
-      return { startedAt, finishedAt: this.clock.now().toISOString(), providers };
+      const expiredEarlyPatchNotes = await expireEarlyPatchNotes(
+        this.db,
+        new Date(this.clock.now().getTime() - EARLY_PATCH_NOTE_TTL_MS),
+      );
+      if (expiredEarlyPatchNotes > 0) {
+        this.logger.info(
+          { expiredEarlyPatchNotes },
+          'dropped patch notes whose finding never came',
+        );
+      }
+      return {
+        startedAt,
+        finishedAt: this.clock.now().toISOString(),
+        providers,
+        expiredEarlyPatchNotes,
+      };
     } finally {
       await this.state.releaseLease(LEASE, holder);
     }
