@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -58,6 +59,9 @@ export class FakeHttpServer {
     options: FakeServerOptions,
   ) {
     this.clock = options.clock ?? systemClock;
+    // Every request held by the simulated latency listens for the close: a busy fake holds
+    // far more than Node's warning threshold of 10.
+    setMaxListeners(10_000, this.closing.signal);
     this.controlToken = options.controlToken ?? randomSecret();
     this.journal = new RequestJournal(
       () => [...service.secrets(), this.controlToken],
