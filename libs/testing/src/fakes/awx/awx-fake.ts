@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import type { Clock } from '@hum/common';
 import { presentedCredentials, randomSecret, secretEquals } from '../server/credentials';
+import { FakeHandle } from '../server/fake-handle';
 import { ControlError, FakeHttpServer, type FakeServerOptions } from '../server/fake-http-server';
 import { BaseUrl, type AuthOutcome, type FakeService } from '../server/fake-service';
-import type { FaultSpec } from '../server/faults';
 import { jsonResponse, type FakeRequest } from '../server/http-types';
-import type { RecordedRequest, RequestFilter } from '../server/request-journal';
 import { Router, type RouteHandler } from '../server/router';
 
 export type AwxJobStatus =
@@ -95,15 +94,17 @@ const notFound = (): AwxApiError => new AwxApiError(404, { detail: 'Not found.' 
 const TERMINAL = new Set<AwxJobStatus>(['successful', 'failed', 'error', 'canceled']);
 
 /** A running fake AWX / Automation Platform controller (API v2) and its handle for specs. */
-export class FakeAwx {
+export class FakeAwx extends FakeHandle {
   private constructor(
-    private readonly server: FakeHttpServer,
+    server: FakeHttpServer,
     private readonly templates: Map<number, Template>,
     private readonly jobs: Job[],
     private readonly statusOf: (job: Job) => AwxJobStatus,
     private readonly clock: Clock,
     readonly users: ReadonlyArray<{ username: string; token: string; password: string }>,
-  ) {}
+  ) {
+    super(server);
+  }
 
   static async start(options: FakeAwxOptions = {}): Promise<FakeAwx> {
     const clock: Clock = options.clock ?? { now: () => new Date() };
@@ -478,20 +479,8 @@ export class FakeAwx {
     return fake;
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
-  get controlToken(): string {
-    return this.server.controlToken;
-  }
-
   get botToken(): string {
     return this.users[0]!.token;
-  }
-
-  get internalErrors(): readonly unknown[] {
-    return this.server.internalErrors;
   }
 
   /** How the template's jobs end from now on; with `next`, only the next n launches. */
@@ -523,26 +512,6 @@ export class FakeAwx {
       limit: job.limit,
       launchedBy: job.launchedBy,
     }));
-  }
-
-  requests(filter?: RequestFilter): RecordedRequest[] {
-    return this.server.requests(filter);
-  }
-
-  inject(spec: FaultSpec): void {
-    this.server.inject(spec);
-  }
-
-  clearFaults(): void {
-    this.server.clearFaults();
-  }
-
-  reset(): void {
-    this.server.reset();
-  }
-
-  async close(): Promise<void> {
-    await this.server.close();
   }
 }
 

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import type { Clock } from '@hum/common';
 import { presentedCredentials, randomSecret, secretEquals } from '../server/credentials';
+import { FakeHandle } from '../server/fake-handle';
 import { ControlError, FakeHttpServer, type FakeServerOptions } from '../server/fake-http-server';
 import { BaseUrl, type AuthOutcome, type FakeService } from '../server/fake-service';
-import type { FaultSpec } from '../server/faults';
 import { jsonResponse, noContent, type FakeRequest, type FakeResponse } from '../server/http-types';
-import type { RecordedRequest, RequestFilter } from '../server/request-journal';
 import { Router, type RouteHandler } from '../server/router';
 import { blobSha } from './git-model';
 import {
@@ -117,12 +116,14 @@ const repoInitSchema = z
   .strict();
 
 /** A running fake GitHub (REST v3, api.github.com layout) and its typed handle for specs. */
-export class FakeGitHub {
+export class FakeGitHub extends FakeHandle {
   private constructor(
-    private readonly server: FakeHttpServer,
+    server: FakeHttpServer,
     private readonly store: GitHubStore,
     readonly tokens: ReadonlyArray<{ login: string; token: string }>,
-  ) {}
+  ) {
+    super(server);
+  }
 
   static async start(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
     const clock: Clock = options.clock ?? { now: () => new Date() };
@@ -969,21 +970,9 @@ export class FakeGitHub {
     return fake;
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
-  get controlToken(): string {
-    return this.server.controlToken;
-  }
-
   /** hum's bot token. */
   get botToken(): string {
     return this.tokens[0]!.token;
-  }
-
-  get internalErrors(): readonly unknown[] {
-    return this.server.internalErrors;
   }
 
   createRepository(init: RepositoryInit): void {
@@ -1077,26 +1066,6 @@ export class FakeGitHub {
         pulls: this.pulls(repo.owner, repo.name),
       })),
     };
-  }
-
-  requests(filter?: RequestFilter): RecordedRequest[] {
-    return this.server.requests(filter);
-  }
-
-  inject(spec: FaultSpec): void {
-    this.server.inject(spec);
-  }
-
-  clearFaults(): void {
-    this.server.clearFaults();
-  }
-
-  reset(): void {
-    this.server.reset();
-  }
-
-  async close(): Promise<void> {
-    await this.server.close();
   }
 }
 

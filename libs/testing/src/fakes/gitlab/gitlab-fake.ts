@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import type { Clock } from '@hum/common';
 import { presentedCredentials, randomSecret, secretEquals } from '../server/credentials';
+import { FakeHandle } from '../server/fake-handle';
 import { ControlError, FakeHttpServer, type FakeServerOptions } from '../server/fake-http-server';
 import { BaseUrl, type AuthOutcome, type FakeService } from '../server/fake-service';
-import type { FaultSpec } from '../server/faults';
 import { jsonResponse, type FakeRequest, type FakeResponse } from '../server/http-types';
-import type { RecordedRequest, RequestFilter } from '../server/request-journal';
 import { Router, type RouteHandler } from '../server/router';
 import { blobSha, GitModel } from '../github/git-model';
 
@@ -117,14 +116,16 @@ function required(body: Record<string, unknown>, field: string): string {
 }
 
 /** A running fake GitLab (REST v4) and its typed handle for specs. */
-export class FakeGitLab {
+export class FakeGitLab extends FakeHandle {
   private constructor(
-    private readonly server: FakeHttpServer,
+    server: FakeHttpServer,
     private readonly projects: Map<string, Project>,
     private readonly addProject: (init: GitLabProjectInit) => Project,
     private readonly runPipeline: (project: Project, sha: string, ref: string) => void,
     readonly tokens: ReadonlyArray<{ username: string; token: string }>,
-  ) {}
+  ) {
+    super(server);
+  }
 
   static async start(options: FakeGitLabOptions = {}): Promise<FakeGitLab> {
     const clock: Clock = options.clock ?? { now: () => new Date() };
@@ -591,25 +592,13 @@ export class FakeGitLab {
     return fake;
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
   /** The API root to configure: `<url>/api/v4`. */
   get apiUrl(): string {
     return `${this.server.url}/api/v4`;
   }
 
-  get controlToken(): string {
-    return this.server.controlToken;
-  }
-
   get botToken(): string {
     return this.tokens[0]!.token;
-  }
-
-  get internalErrors(): readonly unknown[] {
-    return this.server.internalErrors;
   }
 
   createProject(init: GitLabProjectInit): void {
@@ -672,26 +661,6 @@ export class FakeGitLab {
 
   file(path: string, ref: string, file: string): string | undefined {
     return this.project(path).git.filesAt(ref)?.get(file);
-  }
-
-  requests(filter?: RequestFilter): RecordedRequest[] {
-    return this.server.requests(filter);
-  }
-
-  inject(spec: FaultSpec): void {
-    this.server.inject(spec);
-  }
-
-  clearFaults(): void {
-    this.server.clearFaults();
-  }
-
-  reset(): void {
-    this.server.reset();
-  }
-
-  async close(): Promise<void> {
-    await this.server.close();
   }
 }
 

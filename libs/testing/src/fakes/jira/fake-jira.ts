@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from '@hum/common';
+import { FakeHandle } from '../server/fake-handle';
 import { ControlError, FakeHttpServer, type FakeServerOptions } from '../server/fake-http-server';
 import {
   BaseUrl,
@@ -7,10 +8,8 @@ import {
   type AuthOutcome,
   type FakeService,
 } from '../server/fake-service';
-import type { FaultSpec } from '../server/faults';
 import type { TicketTable } from '../server/html-page';
 import { jsonResponse, noContent, type FakeResponse } from '../server/http-types';
-import type { RecordedRequest, RequestFilter } from '../server/request-journal';
 import { Router } from '../server/router';
 import type { IncomingHttpHeaders } from 'node:http';
 import {
@@ -116,15 +115,17 @@ const webhookSchema = z
 const settingsSchema = z.object({ searchIndexLagMs: z.number().int().nonnegative() }).strict();
 
 /** A running fake Jira site: the HTTP server plus a typed handle for specs. */
-export class FakeJira {
+export class FakeJira extends FakeHandle {
   private constructor(
-    private readonly server: FakeHttpServer,
+    server: FakeHttpServer,
     private readonly store: JiraStore,
     private readonly webhooks: JiraWebhookSender,
     private readonly dialect: JiraDialect,
     private readonly settings: { searchIndexLagMs: number },
     readonly users: readonly JiraUserAccount[],
-  ) {}
+  ) {
+    super(server);
+  }
 
   static async start(flavour: JiraFlavour, options: FakeJiraOptions = {}): Promise<FakeJira> {
     const clock: Clock = options.clock ?? { now: () => new Date() };
@@ -240,14 +241,6 @@ export class FakeJira {
     return fake;
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
-  get controlToken(): string {
-    return this.server.controlToken;
-  }
-
   /** The integration account: what hum's dispatcher authenticates as. */
   get botUser(): JiraUserAccount {
     return this.users[0]!;
@@ -263,11 +256,6 @@ export class FakeJira {
     return this.store.projects().map((project) => project.key);
   }
 
-  /** Bugs in the fake itself; a spec may assert none happened. */
-  get internalErrors(): readonly unknown[] {
-    return this.server.internalErrors;
-  }
-
   issues(): JiraIssueSnapshot[] {
     return this.store
       .allIssues()
@@ -278,22 +266,6 @@ export class FakeJira {
   issue(key: string): JiraIssueSnapshot | undefined {
     const issue = this.store.findIssue(key);
     return issue && snapshotIssue(issue, this.store, this.dialect);
-  }
-
-  requests(filter?: RequestFilter): RecordedRequest[] {
-    return this.server.requests(filter);
-  }
-
-  clearRequests(): void {
-    this.server.journal.clear();
-  }
-
-  inject(spec: FaultSpec): void {
-    this.server.inject(spec);
-  }
-
-  clearFaults(): void {
-    this.server.clearFaults();
   }
 
   setWebhook(config: JiraWebhookConfig | undefined): void {
@@ -364,13 +336,9 @@ export class FakeJira {
   }
 
   /** Empties issues, journal, faults and webhook deliveries; configuration stays. */
-  reset(): void {
-    this.server.reset();
-  }
-
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     await this.webhooks.drain();
-    await this.server.close();
+    await super.close();
   }
 
   private requireIssue(key: string): ReturnType<JiraStore['requireIssue']> {

@@ -3,11 +3,10 @@ import axios from 'axios';
 import { z } from 'zod';
 import type { Clock } from '@hum/common';
 import { randomSecret } from '../server/credentials';
+import { FakeHandle } from '../server/fake-handle';
 import { ControlError, FakeHttpServer, type FakeServerOptions } from '../server/fake-http-server';
 import { BaseUrl, type FakeService } from '../server/fake-service';
-import type { FaultSpec } from '../server/faults';
 import { jsonResponse, type FakeRequest, type FakeResponse } from '../server/http-types';
-import type { RecordedRequest, RequestFilter } from '../server/request-journal';
 import { Router } from '../server/router';
 
 export type ExecutorStatus = 'accepted' | 'running' | 'succeeded' | 'failed';
@@ -55,16 +54,18 @@ function sign(secret: string, timestamp: number, body: string): string {
  * body, so the signature is checked over its compact JSON serialisation — byte-identical to
  * what hum's client signs (JSON.stringify), though a client that pretty-prints would fail here.
  */
-export class FakePatchExecutor {
+export class FakePatchExecutor extends FakeHandle {
   private readonly timers = new Set<NodeJS.Timeout>();
 
   private constructor(
-    private readonly server: FakeHttpServer,
+    server: FakeHttpServer,
     readonly secret: string,
     readonly path: string,
     private readonly patches: Map<string, ExecutorPatch>,
     private behaviourRef: { current: ExecutorBehaviour },
-  ) {}
+  ) {
+    super(server);
+  }
 
   static async start(options: FakePatchExecutorOptions = {}): Promise<FakePatchExecutor> {
     const clock: Clock = options.clock ?? { now: () => new Date() };
@@ -243,25 +244,13 @@ export class FakePatchExecutor {
     return fake;
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
   /** The endpoint to configure in hum: `<url><path>`. */
   get endpoint(): string {
     return `${this.server.url}${this.path}`;
   }
 
-  get controlToken(): string {
-    return this.server.controlToken;
-  }
-
   get behaviour(): ExecutorBehaviour {
     return this.behaviourRef.current;
-  }
-
-  get internalErrors(): readonly unknown[] {
-    return this.server.internalErrors;
   }
 
   setBehaviour(next: Partial<ExecutorBehaviour>): void {
@@ -354,25 +343,9 @@ export class FakePatchExecutor {
     this.timers.clear();
   }
 
-  requests(filter?: RequestFilter): RecordedRequest[] {
-    return this.server.requests(filter);
-  }
-
-  inject(spec: FaultSpec): void {
-    this.server.inject(spec);
-  }
-
-  clearFaults(): void {
-    this.server.clearFaults();
-  }
-
-  reset(): void {
-    this.server.reset();
-  }
-
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     this.cancelTimers();
-    await this.server.close();
+    await super.close();
   }
 }
 

@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '@hum/common';
 import { presentedCredentials, randomSecret, secretEquals } from '../server/credentials';
+import { FakeHandle } from '../server/fake-handle';
 import { ControlError, FakeHttpServer, type FakeServerOptions } from '../server/fake-http-server';
 import { BaseUrl, type AuthOutcome, type FakeService } from '../server/fake-service';
-import type { FaultSpec } from '../server/faults';
 import { jsonResponse, noContent, type FakeRequest, type FakeResponse } from '../server/http-types';
-import type { RecordedRequest, RequestFilter } from '../server/request-journal';
 import { Router, type RouteHandler } from '../server/router';
 import { compare, matchesQuery, parseEncodedQuery, requiredEquality } from './encoded-query';
 import { CHOICES, DEFAULT_CLOSE_CODES } from './incident-schema';
@@ -85,15 +84,17 @@ function sysId(): string {
 }
 
 /** A running fake ServiceNow instance and its typed handle for specs. */
-export class FakeServiceNow {
+export class FakeServiceNow extends FakeHandle {
   private constructor(
-    private readonly server: FakeHttpServer,
+    server: FakeHttpServer,
     private readonly store: TableStore,
     private readonly oauth: OAuthIssuer,
     readonly users: readonly ServiceNowUser[],
     readonly oauthClients: readonly OAuthClient[],
     readonly assignmentGroups: readonly ReferenceTarget[],
-  ) {}
+  ) {
+    super(server);
+  }
 
   static async start(options: FakeServiceNowOptions = {}): Promise<FakeServiceNow> {
     const clock: Clock = options.clock ?? { now: () => new Date() };
@@ -434,14 +435,6 @@ export class FakeServiceNow {
     return fake;
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
-  get controlToken(): string {
-    return this.server.controlToken;
-  }
-
   /** hum's integration account. */
   get botUser(): ServiceNowUser {
     return this.users[0]!;
@@ -449,10 +442,6 @@ export class FakeServiceNow {
 
   get humanUser(): ServiceNowUser {
     return this.users[1] ?? this.users[0]!;
-  }
-
-  get internalErrors(): readonly unknown[] {
-    return this.server.internalErrors;
   }
 
   /** Records of one table, or of every table, in creation order. */
@@ -493,30 +482,6 @@ export class FakeServiceNow {
   /** Revokes every OAuth token, so a client must fetch a new one. */
   expireTokens(): void {
     this.oauth.expireAll();
-  }
-
-  requests(filter?: RequestFilter): RecordedRequest[] {
-    return this.server.requests(filter);
-  }
-
-  clearRequests(): void {
-    this.server.journal.clear();
-  }
-
-  inject(spec: FaultSpec): void {
-    this.server.inject(spec);
-  }
-
-  clearFaults(): void {
-    this.server.clearFaults();
-  }
-
-  reset(): void {
-    this.server.reset();
-  }
-
-  async close(): Promise<void> {
-    await this.server.close();
   }
 }
 
