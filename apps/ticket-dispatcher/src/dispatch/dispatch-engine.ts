@@ -7,7 +7,7 @@ import {
   RetryableError,
   sleep,
 } from '@hum/common';
-import type { RemediationEventV1, TicketProviderName } from '@hum/contracts';
+import type { TicketProviderName } from '@hum/contracts';
 import type { LedgerTransaction, MessageContext, OutgoingEvent } from '@hum/kafka';
 import type { Logger } from '@hum/observability';
 import {
@@ -26,11 +26,7 @@ import {
   saveGroups,
   saveMembers,
 } from '../ledger/group-records';
-import {
-  deleteEarlyPatchNotes,
-  loadEarlyPatchNotes,
-  saveEarlyPatchNotes,
-} from '../ledger/early-patch-notes';
+import { EarlyPatchNoteBatch } from '../ledger/early-patch-notes';
 import { lockAll, lockKey } from '../ledger/locks';
 import type { JournalWriter, RemoteJournal } from '../ledger/remote-journal';
 import type { DispatcherDatabase, TicketLedgerTables } from '../ledger/schema';
@@ -153,12 +149,7 @@ export class DispatchEngine {
     const unseen = inputs.flatMap((input) =>
       input.kind === 'classified' && !known.has(fingerprintOf(input)) ? [fingerprintOf(input)] : [],
     );
-    const earlyNotes =
-      unseen.length > 0
-        ? await loadEarlyPatchNotes(db, unseen)
-        : new Map<string, RemediationEventV1[]>();
-    const notesToKeep: RemediationEventV1[] = [];
-    const notesDealtWith = new Set<string>();
+    const earlyNotes = await EarlyPatchNoteBatch.load(db, unseen);
 
     const placements: Placement[] = inputs.map((input) => this.place(input, known));
     const groupKeys = [
@@ -177,14 +168,14 @@ export class DispatchEngine {
       if (groupKey === undefined) {
         const fingerprint = fingerprintOf(input);
         if (input.kind === 'resolved') this.tombstone(input, known, tombstones);
-        else if (input.kind === 'classified' && earlyNotes.has(fingerprint)) {
-          notesDealtWith.add(fingerprint); // not ticketed: nothing to say it on
+        else if (input.kind === 'classified') {
+          earlyNotes.take(fingerprint); // not ticketed: nothing to say it on
         } else if (
           input.kind === 'remediation' &&
           input.data.status === 'applied' &&
           !known.has(fingerprint)
         ) {
-          notesToKeep.push(input.data);
+          earlyNotes.keep(input.data);
         }
         continue;
       }
@@ -206,11 +197,9 @@ export class DispatchEngine {
             break;
           }
           work.lastOffset = input.offset;
-          const fingerprint = input.data.finding.fingerprint;
-          for (const note of earlyNotes.get(fingerprint) ?? []) {
+          for (const note of earlyNotes.take(input.data.finding.fingerprint)) {
             this.options.planner.applyPatchApplied(work, note, input.offset);
           }
-          if (earlyNotes.has(fingerprint)) notesDealtWith.add(fingerprint);
           break;
         }
         case 'resolved':
@@ -252,8 +241,7 @@ export class DispatchEngine {
       [...work.changedMembers].map((fp) => work.members.get(fp)!),
     );
     await saveMembers(db, [...changedMembers, ...tombstones.values()], now);
-    await saveEarlyPatchNotes(db, notesToKeep, now);
-    await deleteEarlyPatchNotes(db, [...notesDealtWith]);
+    await earlyNotes.save(db, now);
 
     for (const [work, actions] of records) {
       const open = work.openMembers().map((member) => member.fingerprint);

@@ -80,3 +80,41 @@ export async function expireEarlyPatchNotes(
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/**
+ * One batch's view of the notes: those waiting for the batch's first-seen findings, the new
+ * ones to keep, and the findings whose notes are now dealt with. `save` writes it back.
+ */
+export class EarlyPatchNoteBatch {
+  private readonly toKeep: RemediationEventV1[] = [];
+  private readonly dealtWith = new Set<string>();
+
+  private constructor(private readonly waiting: ReadonlyMap<string, RemediationEventV1[]>) {}
+
+  /** Reads the notes of `unseen` findings (none asked for, no query). */
+  static async load(
+    db: Kysely<DispatcherDatabase>,
+    unseen: readonly string[],
+  ): Promise<EarlyPatchNoteBatch> {
+    return new EarlyPatchNoteBatch(
+      unseen.length > 0 ? await loadEarlyPatchNotes(db, unseen) : new Map(),
+    );
+  }
+
+  /** The notes waiting for this finding, which the caller now posts or drops. */
+  take(fingerprint: string): readonly RemediationEventV1[] {
+    const notes = this.waiting.get(fingerprint);
+    if (notes === undefined) return [];
+    this.dealtWith.add(fingerprint);
+    return notes;
+  }
+
+  keep(event: RemediationEventV1): void {
+    this.toKeep.push(event);
+  }
+
+  async save(db: Kysely<DispatcherDatabase>, now: Date): Promise<void> {
+    await saveEarlyPatchNotes(db, this.toKeep, now);
+    await deleteEarlyPatchNotes(db, [...this.dealtWith]);
+  }
+}
