@@ -3,7 +3,9 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /hum
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY patches ./patches
+# Dependencies' install scripts stay off; hum's own patches (docs/performance.md) are applied.
+RUN npm ci --no-audit --no-fund --ignore-scripts && npx patch-package --error-on-fail
 COPY . .
 RUN node tools/scripts/build.mjs && npm prune --omit=dev --no-audit --no-fund
 
