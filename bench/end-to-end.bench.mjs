@@ -60,6 +60,38 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+/** User + system CPU seconds a process has used so far (Linux /proc), or undefined. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+function cpuSnapshot(services) {
+  return {
+    bench: process.cpuUsage(),
+    ...Object.fromEntries(
+      Object.entries(services).map(([name, child]) => [name, cpuSeconds(child.pid)]),
+    ),
+  };
+}
+
+/** CPU seconds each service (and the bench process: publisher, fake Jira, readers) used in a step. */
+function cpuStep(before, after) {
+  const used = Object.fromEntries(
+    Object.keys(after)
+      .filter((name) => name !== 'bench' && before[name] !== undefined && after[name] !== undefined)
+      .map((name) => [name, Number((after[name] - before[name]).toFixed(2))]),
+  );
+  const bench = process.cpuUsage(before.bench);
+  used.bench = Number(((bench.user + bench.system) / 1e6).toFixed(2));
+  return used;
+}
+
 function peakRssMb(pid) {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -129,6 +161,9 @@ async function tapStages(prefix) {
   // When a read_committed consumer first got the classified record: the dispatcher could not
   // have seen it earlier (the classifier's transaction commits after the record is stamped).
   const visible = new Map();
+  // The same for the raw record: until then no classifier could read it (the gateway's
+  // transaction, or an earlier open transaction on the partition, holds it back).
+  const rawVisible = new Map();
   const keyOf = new Map();
   await consumer.connect();
   await consumer.subscribe({
@@ -146,7 +181,10 @@ async function tapStages(prefix) {
         if (isRaw) {
           const finding = JSON.parse(message.value.toString());
           keyOf.set(fingerprint, `${finding.asset.id}|${finding.vulnerability?.id}`);
-          if (!raw.has(fingerprint)) raw.set(fingerprint, at);
+          if (!raw.has(fingerprint)) {
+            raw.set(fingerprint, at);
+            rawVisible.set(fingerprint, seenAt);
+          }
         } else if (!classified.has(fingerprint)) {
           classified.set(fingerprint, at);
           visible.set(fingerprint, seenAt);
@@ -161,6 +199,7 @@ async function tapStages(prefix) {
       for (const [fingerprint, key] of keyOf)
         byKey.set(key, {
           raw: raw.get(fingerprint),
+          rawVisible: rawVisible.get(fingerprint),
           classified: classified.get(fingerprint),
           visible: visible.get(fingerprint),
         });
@@ -185,16 +224,25 @@ async function handlerTotals(port, topic) {
   return {
     batches: sample('hum_kafka_handler_duration_seconds_count'),
     seconds: sample('hum_kafka_handler_duration_seconds_sum'),
+    commits: sample('hum_kafka_commit_duration_seconds_count'),
+    commitSeconds: sample('hum_kafka_commit_duration_seconds_sum'),
   };
 }
 
-/** Batches a stage ran during a step and their mean time in the handler (excludes commits). */
+/** Batches a stage ran during a step, their mean time in the handler and, apart, in the commit. */
 function handlerStep(before, after, findings) {
   const batches = after.batches - before.batches;
   return {
     batches,
     meanBatchMs: batches > 0 ? Math.round((1000 * (after.seconds - before.seconds)) / batches) : 0,
     findingsPerBatch: batches > 0 ? Number((findings / batches).toFixed(1)) : 0,
+    meanCommitMs:
+      after.commits > before.commits
+        ? Math.round(
+            (1000 * (after.commitSeconds - before.commitSeconds)) /
+              (after.commits - before.commits),
+          )
+        : 0,
   };
 }
 
@@ -212,10 +260,18 @@ function tuning(prefix) {
 
 function startService(name, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(dist, `apps/${name}/src/main.js`)], {
-      env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // BENCH_CPU_PROF=<dir> writes a CPU profile per service, as in classifier.bench.mjs.
+    const profile = process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      : [];
+    const child = spawn(
+      process.execPath,
+      [...profile, path.join(dist, `apps/${name}/src/main.js`)],
+      {
+        env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     const onData = (chunk) => (output += chunk.toString());
     child.stdout.on('data', onData);
@@ -367,6 +423,7 @@ async function main() {
         classifier: await handlerTotals(18802, 'findings.raw'),
         dispatcher: await handlerTotals(18803, 'findings.classified'),
       };
+      const cpuBefore = cpuSnapshot(services);
       const publishedAt = new Map();
       const reportsPerSecond = rate / PER_REPORT;
       const total = Math.max(1, Math.round(reportsPerSecond * SECONDS));
@@ -402,6 +459,7 @@ async function main() {
           .requests({ method: 'POST', path: '/rest/api/3/issue' })
           .filter((r) => r.status === 201);
       while (created().length < expected && Date.now() < deadline) await sleep(250);
+      const cpu = cpuStep(cpuBefore, cpuSnapshot(services));
       const creations = created();
       const handlers = {
         classifier: handlerStep(
@@ -421,9 +479,13 @@ async function main() {
       const hops = {
         publishToRaw: [],
         rawToClassified: [],
+        rawToVisible: [],
         classifiedToTicket: [],
         visibleToTicket: [],
       };
+      // Classifier hop by the second its raw record was stamped: a stall shows as a run of
+      // seconds, a steady overload as a rising line.
+      const classifierBySecond = [];
       for (const issue of issues.values()) {
         const match = /(CVE-[\d-]+): .* in (bench-[\w-]+)/.exec(issue.summary);
         const at = match === null ? undefined : publishedAt.get(match[2]);
@@ -434,6 +496,9 @@ async function main() {
         if (stage === undefined) continue;
         hops.publishToRaw.push(stage.raw - at);
         hops.rawToClassified.push(stage.classified - stage.raw);
+        hops.rawToVisible.push(stage.rawVisible - stage.raw);
+        const second = Math.floor((stage.raw - started) / 1000);
+        if (second >= 0) (classifierBySecond[second] ??= []).push(stage.classified - stage.raw);
         hops.classifiedToTicket.push(ticketAt - stage.classified);
         hops.visibleToTicket.push(ticketAt - stage.visible);
       }
@@ -450,7 +515,11 @@ async function main() {
         p99Ms: percentile(latencies, 99),
         latencySamples: latencies.length,
         hops: Object.fromEntries(Object.entries(hops).map(([name, list]) => [name, hop(list)])),
+        classifierP99BySecondMs: Array.from(classifierBySecond, (list) =>
+          list === undefined ? null : hop(list).p99Ms,
+        ),
         handlers,
+        cpuSeconds: cpu,
       };
       steps.push(result);
       say(
@@ -461,15 +530,24 @@ async function main() {
       const seen = result.hops.visibleToTicket;
       say(
         `    hops p50/p99: publish→findings.raw ${gw.p50Ms}/${gw.p99Ms} ms (gateway), ` +
-          `raw→classified ${cls.p50Ms}/${cls.p99Ms} ms (classifier), ` +
+          `raw→classified ${cls.p50Ms}/${cls.p99Ms} ms (classifier; of which until a ` +
+          `read_committed reader saw the raw record ${result.hops.rawToVisible.p50Ms}/` +
+          `${result.hops.rawToVisible.p99Ms} ms), ` +
           `classified→ticket ${dsp.p50Ms}/${dsp.p99Ms} ms (dispatcher + Jira; from when a ` +
           `read_committed reader saw it ${seen.p50Ms}/${seen.p99Ms} ms) (${dsp.samples} samples)`,
+      );
+      say(`    classifier hop p99 by second: ${result.classifierP99BySecondMs.join(', ')} ms`);
+      say(
+        `    CPU seconds in the step: ${Object.entries(cpu)
+          .map(([name, seconds]) => `${name} ${seconds}`)
+          .join(', ')}`,
       );
       say(
         `    handler batches: ${Object.entries(handlers)
           .map(
             ([name, h]) =>
-              `${name} ${h.batches} × ${h.meanBatchMs} ms mean (${h.findingsPerBatch} findings each)`,
+              `${name} ${h.batches} × ${h.meanBatchMs} ms mean (${h.findingsPerBatch} findings each), ` +
+              `commit ${h.meanCommitMs} ms mean`,
           )
           .join(', ')}`,
       );

@@ -2,7 +2,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { Registry } from 'prom-client';
 import { auditMigrations } from '@hum/audit';
-import { type ClassifiedFindingV1, EXAMPLE_FINDING, type FindingV1, TOPICS } from '@hum/contracts';
+import {
+  type ClassifiedFindingV1,
+  EXAMPLE_FINDING,
+  EXAMPLE_SCAN_COMPLETED,
+  type FindingV1,
+  TOPICS,
+} from '@hum/contracts';
 import {
   consumerLedgerMigrations,
   type InboundEvent,
@@ -51,9 +57,9 @@ function delivered(findings: readonly FindingV1[], firstOffset = 0, partition = 
   }));
 }
 
-function context(partition = 0): MessageContext {
+function context(partition = 0, topic: string = TOPICS.findingsRaw.name): MessageContext {
   return {
-    topic: TOPICS.findingsRaw.name,
+    topic,
     partition,
     offset: '0',
     attempt: 1,
@@ -222,6 +228,48 @@ describe.each(engines)('the findings handler on %s', (_kind, open) => {
     const revisions = await db.selectFrom('findings').select('revision').execute();
     expect(revisions.map((row) => row.revision)).toEqual([1, 1, 1, 1, 1, 1]);
     expect(await db.selectFrom('consumer_emitted').selectAll().execute()).toHaveLength(6);
+  });
+
+  it('takes shared scan rows in one order in every partition: reports spread over partitions never deadlock', async () => {
+    // A report's findings land on every partition and its scans.completed on another topic;
+    // each batch's transaction writes the same scan rows. Completed events arrive here in the
+    // reverse of the rows' key order, the order that deadlocked before.
+    for (let round = 0; round < 8; round += 1) {
+      const scanIds = Array.from({ length: 6 }, () => randomUUID()).sort();
+      const byPartition = [0, 1, 2].map((partition) =>
+        delivered(
+          scanIds.map((scanId, s) => finding(1_000 * round + 10 * s + partition, scanId)),
+          0,
+          partition,
+        ),
+      );
+      const completed = [...scanIds].reverse().map((scanId, i) => ({
+        key: scanId,
+        metadata: {
+          id: randomUUID(),
+          source: '/hum/spec',
+          type: TOPICS.scansCompleted.eventType,
+          time: NOW.toISOString(),
+        },
+        data: { ...EXAMPLE_SCAN_COMPLETED, scanId, findingCount: 3 },
+        partition: 0,
+        offset: String(round * 10 + i),
+      }));
+      const outcomes = await Promise.allSettled([
+        handlers.onScansCompleted(completed, context(0, TOPICS.scansCompleted.name)),
+        ...byPartition.map((events, partition) =>
+          handlers.onFindings(
+            events.map((event, i) => ({ ...event, offset: String(round * 10 + i) })),
+            context(partition),
+          ),
+        ),
+      ]);
+      const failures = outcomes.flatMap((outcome) =>
+        outcome.status === 'rejected' ? [String(outcome.reason)] : [],
+      );
+      expect(failures).toEqual([]);
+    }
+    expect(await db.selectFrom('scans').select('scan_id').execute()).toHaveLength(48);
   });
 
   it('stores a classified event without the finding it carries, which the redelivery restores', async () => {

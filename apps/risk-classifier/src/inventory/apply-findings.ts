@@ -10,6 +10,7 @@ import {
 import type { InboundEvent, LedgerCompaction, OutgoingEvent } from '@hum/kafka';
 import { type BreakerPolicy, decideSighting, type InventoryState } from '@hum/risk';
 import type { RiskContext } from '../risk-context';
+import { byScanKey } from './scan-key-order';
 import { evaluateScanIfComplete, type EvaluationOutcome } from './scan-evaluation';
 import type { ClassifierTransaction } from './schema';
 
@@ -57,10 +58,6 @@ interface SightingRow {
   scan_id: string;
   scope_key: string;
   fingerprint: string;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -348,10 +345,7 @@ export async function applyFindings(
 
   await upsertFindings(trx, [...upserts.values()], now);
   await upsertScopes(trx, [...scopes.values()]);
-  // Sorted so two partitions creating the same new scans lock them in one order, never crosswise.
-  const scanRows = [...scans.values()].sort((a, b) =>
-    a.scanId === b.scanId ? compare(a.scopeKey, b.scopeKey) : compare(a.scanId, b.scanId),
-  );
+  const scanRows = [...scans.values()].sort(byScanKey);
   await insertScans(trx, scanRows, now);
   await recordSightings(trx, [...sightings.values()], events[0]!.partition);
   const last = events[events.length - 1]!.offset;

@@ -4,6 +4,7 @@ import { scanScopeKey, type TOPICS } from '@hum/contracts';
 import type { InboundEvent, OutgoingEvent } from '@hum/kafka';
 import { jsonb } from '@hum/persistence';
 import type { BreakerPolicy } from '@hum/risk';
+import { byScanKey } from './scan-key-order';
 import { evaluateScanIfComplete, type EvaluationOutcome } from './scan-evaluation';
 import type { ClassifierTransaction } from './schema';
 
@@ -22,9 +23,15 @@ export async function applyScansCompleted(
 ): Promise<{ outputs: Map<string, OutgoingEvent[]>; evaluations: EvaluationOutcome[] }> {
   const outputs = new Map<string, OutgoingEvent[]>();
   const evaluations: EvaluationOutcome[] = [];
-  for (const event of events) {
+  const scans = events.map((event) => ({
+    event,
+    scanId: event.data.scanId,
+    scopeKey: scanScopeKey(event.data.scope),
+  }));
+  // Every scan row of the batch first, in the order the findings handlers take them too.
+  const inKeyOrder = [...scans].sort(byScanKey);
+  for (const { event, scopeKey } of inKeyOrder) {
     const scan = event.data;
-    const scopeKey = scanScopeKey(scan.scope);
     await trx
       .insertInto('scans')
       .values({
@@ -47,7 +54,9 @@ export async function applyScansCompleted(
         }),
       )
       .execute();
-    const outcome = await evaluateScanIfComplete(trx, scan.scanId, scopeKey, breaker, now);
+  }
+  for (const { event, scopeKey } of scans) {
+    const outcome = await evaluateScanIfComplete(trx, event.data.scanId, scopeKey, breaker, now);
     evaluations.push(outcome);
     if (outcome.events.length > 0) outputs.set(event.offset, outcome.events);
   }

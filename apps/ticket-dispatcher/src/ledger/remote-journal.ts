@@ -29,6 +29,11 @@ export class RemoteJournal {
 
 export class JournalWriter {
   private readonly held: JournalEntry[] = [];
+  private readonly queuedStarts: {
+    entry: JournalEntry;
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }[] = [];
 
   constructor(
     private readonly db: Kysely<DispatcherDatabase>,
@@ -54,29 +59,52 @@ export class JournalWriter {
     return new Map(rows.map((row) => [row.op_key, row]));
   }
 
-  async started(
-    opKey: string,
-    groupKey: string,
-    kind: JournalEntry['kind'],
-    at: Date,
-  ): Promise<void> {
-    await this.db
-      .insertInto('remote_journal')
-      .values({
-        op_key: opKey,
-        group_key: groupKey,
-        kind,
-        state: 'started',
-        ticket_id: null,
-        ticket_key: null,
-        ticket_url: null,
-        started_at: at,
-        done_at: null,
-      })
-      .onConflict((oc) =>
-        oc.column('op_key').doUpdateSet({ state: 'started', started_at: at, done_at: null }),
-      )
-      .execute();
+  /**
+   * Records a write as started, committed before the caller sends it. The records of a batch's
+   * groups, which reach this together, go in one statement (one round trip and one commit for
+   * the batch's creates, not one each); every caller still waits for its own record.
+   */
+  started(opKey: string, groupKey: string, kind: JournalEntry['kind'], at: Date): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queuedStarts.push({
+        entry: {
+          op_key: opKey,
+          group_key: groupKey,
+          kind,
+          state: 'started',
+          ticket_id: null,
+          ticket_key: null,
+          ticket_url: null,
+          started_at: at,
+          done_at: null,
+        },
+        resolve,
+        reject,
+      });
+      if (this.queuedStarts.length === 1) setImmediate(() => void this.writeStarts());
+    });
+  }
+
+  private async writeStarts(): Promise<void> {
+    const queued = this.queuedStarts.splice(0);
+    // One row per key: ON CONFLICT cannot touch a row twice in one statement.
+    const entries = [...new Map(queued.map(({ entry }) => [entry.op_key, entry])).values()];
+    try {
+      await this.db
+        .insertInto('remote_journal')
+        .values(entries)
+        .onConflict((oc) =>
+          oc.column('op_key').doUpdateSet((eb) => ({
+            state: 'started',
+            started_at: eb.ref('excluded.started_at'),
+            done_at: null,
+          })),
+        )
+        .execute();
+      for (const { resolve } of queued) resolve();
+    } catch (error) {
+      for (const { reject } of queued) reject(error);
+    }
   }
 
   /** The write surely did not happen (the tracker refused it): nothing to look up later. */

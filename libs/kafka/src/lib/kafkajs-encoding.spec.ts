@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
  * varints against a BigInt reference, and record batches through kafkajs' decoder.
  */
 
-/* eslint-disable @typescript-eslint/no-require-imports -- kafkajs' protocol internals are CommonJS without types */
 const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C') as (
   buffer: Buffer,
 ) => number;
@@ -18,7 +17,6 @@ const produceV3 = require('kafkajs/src/protocol/requests/produce/v3/request') as
 const decodeRecordBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (
   decoder: unknown,
 ) => Promise<{ records: DecodedRecord[] }>;
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 interface EncoderInstance {
   buffer: Buffer;
@@ -160,7 +158,7 @@ describe('kafkajs record encoding (patched)', () => {
     const { records } = await decodeRecordBatch(new Decoder(batch));
     expect(records).toHaveLength(messages.length);
     records.forEach((record, i) => {
-      const message = messages[i];
+      const message = messages[i]!;
       expect(record.offset).toBe(String(i));
       expect(record.key === null ? null : record.key.toString()).toBe(message.key);
       expect(record.value.equals(Buffer.from(message.value))).toBe(true);
@@ -168,7 +166,7 @@ describe('kafkajs record encoding (patched)', () => {
         const decoded = record.headers[name];
         const expected = Array.isArray(value) ? value : [value];
         const actual = Array.isArray(decoded) ? decoded : [decoded];
-        expect(actual.map((b) => b.toString('hex'))).toEqual(
+        expect(actual.map((b) => b?.toString('hex'))).toEqual(
           expected.map((v) => Buffer.from(v).toString('hex')),
         );
       }

@@ -19,6 +19,7 @@ export class KafkaMetrics {
   readonly deadLettered: Counter<string>;
   readonly lag: Gauge<string>;
   readonly handlerSeconds: Histogram<string>;
+  readonly commitSeconds: Histogram<string>;
 
   private static readonly byRegistry = new WeakMap<Registry, KafkaMetrics>();
 
@@ -62,6 +63,13 @@ export class KafkaMetrics {
     this.handlerSeconds = new Histogram({
       name: 'hum_kafka_handler_duration_seconds',
       help: 'Time spent in handlers per message or batch',
+      labelNames: ['topic', 'group'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers: [registry],
+    });
+    this.commitSeconds = new Histogram({
+      name: 'hum_kafka_commit_duration_seconds',
+      help: 'Time to publish a batch’s outputs and commit its offsets (the Kafka transaction in exactly-once mode)',
       labelNames: ['topic', 'group'],
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
       registers: [registry],

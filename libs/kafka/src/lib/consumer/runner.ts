@@ -196,8 +196,13 @@ export class ConsumerRunner {
         throw error;
       }
       const lastOffset = chunk[chunk.length - 1]!.offset;
+      const stopCommitTimer = this.options.metrics?.commitSeconds.startTimer({
+        topic: handler.topic.name,
+        group: this.options.groupId,
+      });
       try {
         await this.commitChunk(batch.topic, batch.partition, outcome, lastOffset);
+        stopCommitTimer?.();
       } catch (error) {
         if (!isFencedProducer(error)) throw error;
         // A rebalance gave the partition to another member, whose producer fenced ours: the

@@ -65,7 +65,9 @@ export class RequestJournal {
     status: number | undefined;
     outcome: RequestOutcome;
   }): RecordedRequest {
-    const secrets = this.secrets().filter((secret) => secret.length > 0);
+    // Every form of every secret, worked out once per request rather than for each string of
+    // the body (an ADF document has hundreds).
+    const secrets = secretForms(this.secrets());
     const query: Record<string, string> = {};
     for (const [name, value] of entry.query) query[name] = redactString(value, secrets);
     const headers: Record<string, string> = {};
@@ -80,10 +82,10 @@ export class RequestJournal {
       path: redactString(entry.path, secrets),
       query,
       headers,
-      body: redactSecrets(entry.body, secrets),
+      body: redactValue(entry.body, secrets),
       authScheme: entry.authScheme,
       authUser: entry.authUser,
-      secretInUrl: containsSecret(entry.rawUrl, secrets),
+      secretInUrl: secrets.some((form) => entry.rawUrl.includes(form)),
       status: entry.status,
       outcome: entry.outcome,
     };
@@ -111,40 +113,43 @@ export class RequestJournal {
   }
 }
 
+/** Replaces every secret, in each form it can take in a request (see {@link secretForms}). */
 export function redactSecrets(value: unknown, secrets: readonly string[]): unknown {
-  if (typeof value === 'string') return redactString(value, secrets);
-  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, secrets));
+  return redactValue(value, secretForms(secrets));
+}
+
+function redactValue(value: unknown, forms: readonly string[]): unknown {
+  if (typeof value === 'string') return redactString(value, forms);
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, forms));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, redactSecrets(item, secrets)]),
+      Object.entries(value).map(([key, item]) => [key, redactValue(item, forms)]),
     );
   }
   return value;
 }
 
-function redactString(value: string, secrets: readonly string[]): string {
+function redactString(value: string, forms: readonly string[]): string {
   let result = value;
-  for (const secret of secrets) {
-    for (const form of encodings(secret)) result = result.split(form).join(REDACTED);
+  for (const form of forms) {
+    if (result.includes(form)) result = result.split(form).join(REDACTED);
   }
   return result;
 }
 
-function containsSecret(rawUrl: string, secrets: readonly string[]): boolean {
-  return secrets.some((secret) => encodings(secret).some((form) => rawUrl.includes(form)));
-}
-
 /**
- * A secret can reach a URL raw, percent-encoded or form-encoded, and a raw `+` in a query
- * string reads back as a space; catch every form.
+ * A secret can reach a request raw, percent-encoded or form-encoded, and a raw `+` in a query
+ * string reads back as a space; catch every form. Longest first, so that a secret containing
+ * another is replaced whole.
  */
-function encodings(secret: string): string[] {
-  return [
-    ...new Set([
-      secret,
-      encodeURIComponent(secret),
-      new URLSearchParams({ s: secret }).toString().slice(2),
-      secret.replace(/\+/g, ' '),
-    ]),
-  ];
+function secretForms(secrets: readonly string[]): string[] {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (secret.length === 0) continue;
+    forms.add(secret);
+    forms.add(encodeURIComponent(secret));
+    forms.add(new URLSearchParams({ s: secret }).toString().slice(2));
+    forms.add(secret.replace(/\+/g, ' '));
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
 }
