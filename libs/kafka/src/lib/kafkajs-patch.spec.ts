@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 
 /*
- * hum runs kafkajs with its record encoder patched for speed (patches/kafkajs+2.2.4.patch,
- * applied by `npm ci`; docs/performance.md says why). These specs hold the patched encoder to
- * the wire format independently of kafkajs' own code: CRC32C against a bit-by-bit reference,
- * varints against a BigInt reference, and record batches through kafkajs' decoder.
+ * hum runs kafkajs patched (patches/kafkajs+2.2.4.patch, applied by `npm ci`; docs/performance.md
+ * says why): its record encoder for speed, and the first request of a transaction retried
+ * quickly while the coordinator finishes the previous one. These specs hold the encoder to the
+ * wire format independently of kafkajs' own code (CRC32C against a bit-by-bit reference,
+ * varints against a BigInt reference, record batches through kafkajs' decoder) and the retry
+ * to what it may and may not retry.
  */
 
 const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C') as (
@@ -17,6 +19,21 @@ const produceV3 = require('kafkajs/src/protocol/requests/produce/v3/request') as
 const decodeRecordBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (
   decoder: unknown,
 ) => Promise<{ records: DecodedRecord[] }>;
+
+const createEosManager = require('kafkajs/src/producer/eosManager') as (options: {
+  logger: unknown;
+  cluster: unknown;
+  transactional: boolean;
+  transactionalId: string;
+}) => {
+  initProducerId(): Promise<void>;
+  beginTransaction(): void;
+  addPartitionsToTransaction(topicData: unknown[]): Promise<void>;
+};
+const { createErrorFromCode } = require('kafkajs/src/protocol/error') as {
+  createErrorFromCode(code: number): Error;
+};
+const CONCURRENT_TRANSACTIONS = 51;
 
 interface EncoderInstance {
   buffer: Buffer;
@@ -75,6 +92,75 @@ function referenceVarLong(value: number): Buffer {
   bytes.push(Number(zigzag));
   return Buffer.from(bytes);
 }
+
+describe('kafkajs transactions (patched)', () => {
+  it('retries CONCURRENT_TRANSACTIONS on joining a transaction itself, without the client retrier', async () => {
+    // The coordinator answers so while it finishes the previous transaction; with the client
+    // retrier turned off (retries: 0), only the patch's own short retries can get through.
+    let refusals = 2;
+    const calls: string[] = [];
+    const broker = {
+      initProducerId: async () => ({ producerId: 7, producerEpoch: 0 }),
+      addPartitionsToTxn: async () => {
+        calls.push('AddPartitionsToTxn');
+        if (refusals-- > 0) throw createErrorFromCode(CONCURRENT_TRANSACTIONS);
+      },
+    };
+    const logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    };
+    const eos = createEosManager({
+      logger: { ...logger, namespace: () => logger },
+      cluster: {
+        retry: { retries: 0 },
+        refreshMetadataIfNecessary: async () => undefined,
+        findGroupCoordinator: async () => broker,
+      },
+      transactional: true,
+      transactionalId: 'spec',
+    });
+    await eos.initProducerId();
+    eos.beginTransaction();
+    await eos.addPartitionsToTransaction([{ topic: 't', partitions: [{ partition: 0 }] }]);
+    expect(calls).toEqual(['AddPartitionsToTxn', 'AddPartitionsToTxn', 'AddPartitionsToTxn']);
+  });
+
+  it('still passes other coordinator errors to the caller at once', async () => {
+    const calls: string[] = [];
+    const broker = {
+      initProducerId: async () => ({ producerId: 7, producerEpoch: 0 }),
+      addPartitionsToTxn: async () => {
+        calls.push('AddPartitionsToTxn');
+        throw createErrorFromCode(47); // INVALID_PRODUCER_EPOCH
+      },
+    };
+    const logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    };
+    const eos = createEosManager({
+      logger: { ...logger, namespace: () => logger },
+      cluster: {
+        retry: { retries: 0 },
+        refreshMetadataIfNecessary: async () => undefined,
+        findGroupCoordinator: async () => broker,
+      },
+      transactional: true,
+      transactionalId: 'spec',
+    });
+    await eos.initProducerId();
+    eos.beginTransaction();
+    await expect(
+      eos.addPartitionsToTransaction([{ topic: 't', partitions: [{ partition: 0 }] }]),
+    ).rejects.toMatchObject({ type: 'INVALID_PRODUCER_EPOCH' });
+    expect(calls).toHaveLength(1);
+  });
+});
 
 describe('kafkajs record encoding (patched)', () => {
   it('runs with hum’s kafkajs patch applied', () => {
