@@ -1,4 +1,4 @@
-import { type RawBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
 
 import {
   type ClassifiedFindingV1,
@@ -10,8 +10,13 @@ import {
 import type { InboundEvent, LedgerCompaction, OutgoingEvent } from '@hum/kafka';
 import { type BreakerPolicy, decideSighting, type InventoryState } from '@hum/risk';
 import type { RiskContext } from '../risk-context';
+import { jsonRows } from './json-rows';
 import { byScanKey } from './scan-key-order';
-import { evaluateScanIfComplete, type EvaluationOutcome } from './scan-evaluation';
+import {
+  evaluateScanIfComplete,
+  type EvaluationOutcome,
+  scansThatMayBeComplete,
+} from './scan-evaluation';
 import type { ClassifierTransaction } from './schema';
 
 type Trx = ClassifierTransaction;
@@ -58,16 +63,6 @@ interface SightingRow {
   scan_id: string;
   scope_key: string;
   fingerprint: string;
-}
-
-/**
- * Bulk statements take their rows as one JSON parameter: one statement per table per batch
- * with a plan of a few nodes, where a VALUES list binds, casts and plans every value. Large
- * documents go in as JSON strings cast to jsonb, which PostgreSQL reads about three times
- * faster than the same documents nested in the parameter.
- */
-function jsonRows(rows: readonly object[]): RawBuilder<unknown> {
-  return sql`json_to_recordset(${JSON.stringify(rows)}::json)`;
 }
 
 async function upsertFindings(trx: Trx, rows: readonly FindingRow[], now: Date): Promise<void> {
@@ -349,7 +344,7 @@ export async function applyFindings(
   await insertScans(trx, scanRows, now);
   await recordSightings(trx, [...sightings.values()], events[0]!.partition);
   const last = events[events.length - 1]!.offset;
-  for (const scan of scanRows) {
+  for (const scan of await scansThatMayBeComplete(trx, scanRows)) {
     const outcome = await evaluateScanIfComplete(trx, scan.scanId, scan.scopeKey, breaker, now);
     if (outcome.events.length > 0)
       outputs.set(last, [...(outputs.get(last) ?? []), ...outcome.events]);

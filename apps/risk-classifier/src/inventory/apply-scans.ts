@@ -5,7 +5,11 @@ import type { InboundEvent, OutgoingEvent } from '@hum/kafka';
 import { jsonb } from '@hum/persistence';
 import type { BreakerPolicy } from '@hum/risk';
 import { byScanKey } from './scan-key-order';
-import { evaluateScanIfComplete, type EvaluationOutcome } from './scan-evaluation';
+import {
+  evaluateScanIfComplete,
+  type EvaluationOutcome,
+  scansThatMayBeComplete,
+} from './scan-evaluation';
 import type { ClassifierTransaction } from './schema';
 
 type Trx = ClassifierTransaction;
@@ -55,7 +59,7 @@ export async function applyScansCompleted(
       )
       .execute();
   }
-  for (const { event, scopeKey } of scans) {
+  for (const { event, scopeKey } of await scansThatMayBeComplete(trx, scans)) {
     const outcome = await evaluateScanIfComplete(trx, event.data.scanId, scopeKey, breaker, now);
     evaluations.push(outcome);
     if (outcome.events.length > 0) outputs.set(event.offset, outcome.events);

@@ -3,6 +3,7 @@ import { appendAudit } from '@hum/audit';
 import { type FindingResolvedV1, type FindingV1, TOPICS } from '@hum/contracts';
 import type { OutgoingEvent } from '@hum/kafka';
 import { type BreakerPolicy, decideResolution } from '@hum/risk';
+import { jsonRows } from './json-rows';
 import type { ClassifierTransaction } from './schema';
 
 export const AUDIT_CHAIN = 'risk-classifier';
@@ -24,6 +25,29 @@ const NONE: EvaluationOutcome = { events: [], resolved: 0, blocked: false, stale
  * tool's scope, or the scan is older than one already evaluated, or the mass-closure breaker
  * trips (then nothing is resolved and an audit entry says why).
  */
+/**
+ * The scans among `scans` that may be complete (announced, still collecting, and with as many
+ * sightings counted as announced), for a whole batch in one lock-free query: most batches
+ * complete no scan, and only candidates need {@link evaluateScanIfComplete}, which looks again
+ * under the scan's lock.
+ */
+export async function scansThatMayBeComplete<
+  T extends { readonly scanId: string; readonly scopeKey: string },
+>(trx: Trx, scans: readonly T[]): Promise<T[]> {
+  if (scans.length === 0) return [];
+  const keys = scans.map((scan) => ({ scan_id: scan.scanId, scope_key: scan.scopeKey }));
+  const { rows } = await sql<{ scan_id: string; scope_key: string }>`
+    select r.scan_id, r.scope_key
+    from ${jsonRows(keys)} as r(scan_id text, scope_key text)
+    join scans s on s.scan_id = r.scan_id::uuid and s.scope_key = r.scope_key
+    where s.status = 'collecting' and s.expected_count is not null
+      and s.expected_count <= (
+        select coalesce(sum(c.received), 0) from scan_counts c
+        where c.scan_id = s.scan_id and c.scope_key = s.scope_key)`.execute(trx);
+  const candidates = new Set(rows.map((row) => `${row.scan_id}\u0000${row.scope_key}`));
+  return scans.filter((scan) => candidates.has(`${scan.scanId}\u0000${scan.scopeKey}`));
+}
+
 export async function evaluateScanIfComplete(
   trx: Trx,
   scanId: string,
