@@ -359,7 +359,11 @@ export class DispatchEngine {
       const found = await lookUpTickets(
         this.options.providers.get(name),
         journal,
-        list.map((work) => work.group.idempotency_key),
+        list.map((work) => ({
+          idempotencyKey: work.group.idempotency_key,
+          groupKey: work.group.group_key,
+        })),
+        () => this.options.clock.now(),
       );
       for (const work of list) lookups.set(work, found.get(work.group.idempotency_key)!);
     }
@@ -402,8 +406,10 @@ export class DispatchEngine {
     await Promise.all(
       Array.from({ length: Math.min(this.options.syncConcurrency, works.length) }, () => worker()),
     );
-    // Also after a failure: the creates that did go through are recorded before the retry.
+    // Also after a failure: the creates that did go through are recorded before the retry,
+    // and those started ahead but never sent are withdrawn.
     await journal.flush();
+    await journal.forgetUnclaimed();
     if (failure !== undefined) throw failure;
     if (context.signal.aborted && results.size < works.length) {
       throw context.signal.reason instanceof Error

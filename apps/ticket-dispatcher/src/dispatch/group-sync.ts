@@ -8,6 +8,7 @@ import {
   type RemoteTicket,
   text,
   type TicketDocument,
+  type TicketDraft,
   type TicketProvider,
   type TicketRef,
 } from '@hum/ticketing';
@@ -41,6 +42,12 @@ export interface TicketLookup {
   readonly found: readonly RemoteTicket[];
 }
 
+/**
+ * How much later than its started record a create recorded ahead of its search may be sent;
+ * crash recovery waits this much longer for the tracker's search to show such a ticket.
+ */
+export const PRESTART_SLACK_MS = 1_000;
+
 function createOpKey(idempotencyKey: string): string {
   return `create:${idempotencyKey}`;
 }
@@ -59,22 +66,47 @@ export function needsTicket(work: GroupWork): boolean {
  * The lookups of many groups without a ticket, on one tracker: their journal entries in one
  * query and their tickets in one search, instead of a round trip and a search per group. The
  * caller holds every group's lock, so nothing hum does can create one of these tickets
- * between this search and the create it guards.
+ * between this search and the create it guards. Groups with no journal entry get their create
+ * recorded as started during the search (see {@link JournalWriter.prestart}).
  */
 export async function lookUpTickets(
   provider: TicketProvider,
   journal: JournalWriter,
-  idempotencyKeys: readonly string[],
+  groups: readonly { idempotencyKey: string; groupKey: string }[],
+  now: () => Date,
 ): Promise<Map<string, TicketLookup>> {
   const lookups = new Map<string, TicketLookup>();
-  if (idempotencyKeys.length === 0) return lookups;
+  if (groups.length === 0) return lookups;
+  const idempotencyKeys = groups.map((group) => group.idempotencyKey);
   const entries = await journal.getMany(idempotencyKeys.map(createOpKey));
   const knownIds = [...entries.values()].flatMap((entry) =>
     entry.ticket_id ? [entry.ticket_id] : [],
   );
-  const found = await provider.findEach(idempotencyKeys, knownIds);
+  const unstarted = groups.flatMap(({ idempotencyKey, groupKey }) =>
+    entries.has(createOpKey(idempotencyKey))
+      ? []
+      : [{ opKey: createOpKey(idempotencyKey), groupKey }],
+  );
+  const startedAt = now();
+  const [search, prestart] = await Promise.allSettled([
+    provider.findEach(idempotencyKeys, knownIds),
+    journal.prestart(unstarted, startedAt),
+  ]);
+  if (prestart.status === 'rejected') throw prestart.reason;
+  if (search.status === 'rejected') {
+    await journal.forgetUnclaimed();
+    throw search.reason;
+  }
+  // A slow search (rate limits, retries) would leave the records older than the creates by
+  // more than crash recovery allows for: stamp them again.
+  if (now().getTime() - startedAt.getTime() > PRESTART_SLACK_MS) {
+    await journal.prestart(unstarted, now());
+  }
   for (const key of idempotencyKeys) {
-    lookups.set(key, { entry: entries.get(createOpKey(key)), found: found.get(key) ?? [] });
+    lookups.set(key, {
+      entry: entries.get(createOpKey(key)),
+      found: search.value.get(key) ?? [],
+    });
   }
   return lookups;
 }
@@ -128,11 +160,18 @@ export class GroupSync {
       createdNow = (await this.reopen(this.work.reopenAt)) || createdNow;
     }
     const ref = this.ref();
-    const draft = this.options.composer.draft(group, this.work.memberList());
-    const hash = TicketComposer.hash(draft);
-    if (!createdNow && group.synced_hash !== hash && group.status !== 'resolved') {
-      await this.options.provider.update(ref, draft);
-      group.synced_hash = hash;
+    // Composed only when needed: a ticket created just now already has this content.
+    let content: { draft: TicketDraft; hash: string } | undefined;
+    const current = (): { draft: TicketDraft; hash: string } => {
+      if (content === undefined) {
+        const draft = this.options.composer.draft(group, this.work.memberList());
+        content = { draft, hash: TicketComposer.hash(draft) };
+      }
+      return content;
+    };
+    if (!createdNow && group.status !== 'resolved' && group.synced_hash !== current().hash) {
+      await this.options.provider.update(ref, current().draft);
+      group.synced_hash = current().hash;
       this.records.push({ action: 'updated', offset: this.work.lastOffset });
     }
     for (const comment of this.work.comments) {
@@ -141,9 +180,9 @@ export class GroupSync {
         this.records.push({ action: 'commented', offset: comment.offset });
     }
     if (this.work.resolveAt !== undefined && !wanted && group.status === 'open') {
-      if (group.synced_hash !== hash) {
-        await this.options.provider.update(ref, draft);
-        group.synced_hash = hash;
+      if (group.synced_hash !== current().hash) {
+        await this.options.provider.update(ref, current().draft);
+        group.synced_hash = current().hash;
       }
       await this.options.provider.resolve(
         ref,
@@ -183,18 +222,23 @@ export class GroupSync {
     }
     // A create was sent before and its answer never came: the ticket may exist without being
     // searchable yet. Look again until the index has surely caught up, never create blindly.
+    // A create recorded ahead of its search may have been sent up to PRESTART_SLACK_MS later.
+    const window = this.options.searchConsistencyMs + PRESTART_SLACK_MS;
     while (!ticket && entry?.state === 'started') {
       const waited = this.options.now().getTime() - new Date(entry.started_at).getTime();
-      if (waited >= this.options.searchConsistencyMs) break;
-      await this.options.wait(Math.min(1_000, this.options.searchConsistencyMs - waited));
+      if (waited >= window) break;
+      await this.options.wait(Math.min(1_000, window - waited));
       found = await provider.find(group.idempotency_key, knownIds);
       ticket = found[0];
     }
     let createdNow = false;
+    const prestartedAt = journal.claimPrestarted(opKey);
     if (!ticket) {
       const draft = this.options.composer.draft(group, this.work.memberList());
-      const startedAt = this.options.now();
-      await journal.started(opKey, group.group_key, 'create', startedAt);
+      const startedAt = prestartedAt ?? this.options.now();
+      if (prestartedAt === undefined) {
+        await journal.started(opKey, group.group_key, 'create', startedAt);
+      }
       try {
         ticket = await provider.create(draft);
       } catch (error) {
@@ -209,7 +253,9 @@ export class GroupSync {
       // Found, not made now: its content may predate the ledger's.
       group.synced_hash = null;
       if (entry?.state !== 'done') {
-        await journal.started(opKey, group.group_key, 'create', this.options.now());
+        if (prestartedAt === undefined) {
+          await journal.started(opKey, group.group_key, 'create', this.options.now());
+        }
         await journal.done(opKey, this.options.now(), ticket);
       }
     }

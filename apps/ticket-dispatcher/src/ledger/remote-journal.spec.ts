@@ -4,6 +4,8 @@ import { auditMigrations } from '@hum/audit';
 import { consumerLedgerMigrations } from '@hum/kafka';
 import { createDatabase, type Database } from '@hum/persistence';
 import { createTestDatabase, type TestDatabase } from '@hum/testing';
+import type { TicketProvider } from '@hum/ticketing';
+import { lookUpTickets } from '../dispatch/group-sync';
 import { RemoteJournal } from './remote-journal';
 import { type DispatcherDatabase, ticketLedgerMigrations } from './schema';
 
@@ -75,6 +77,76 @@ describe('the remote journal (real PostgreSQL)', () => {
       .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ state: 'started', done_at: null });
     expect(new Date(row.started_at).toISOString()).toBe(later.toISOString());
+  });
+
+  it('records creates ahead of their search, each claimed once, and withdraws those never sent', async () => {
+    const writer = new RemoteJournal(database.db, true).writer(database.db);
+    const at = new Date('2026-11-27T12:00:00Z');
+    await writer.prestart(
+      [
+        { opKey: 'create:a', groupKey: 'group-a' },
+        { opKey: 'create:b', groupKey: 'group-b' },
+        { opKey: 'create:c', groupKey: 'group-c' },
+      ],
+      at,
+    );
+    const states = await database.db
+      .selectFrom('remote_journal')
+      .select(['op_key', 'state'])
+      .orderBy('op_key')
+      .execute();
+    expect(states).toEqual([
+      { op_key: 'create:a', state: 'started' },
+      { op_key: 'create:b', state: 'started' },
+      { op_key: 'create:c', state: 'started' },
+    ]);
+
+    expect(writer.claimPrestarted('create:a')?.toISOString()).toBe(at.toISOString());
+    expect(writer.claimPrestarted('create:a')).toBeUndefined();
+    expect(writer.claimPrestarted('create:unknown')).toBeUndefined();
+    // b was sent and answered; c never was.
+    expect(writer.claimPrestarted('create:b')).toBeDefined();
+    await writer.done('create:b', new Date('2026-11-27T12:00:01Z'), {
+      id: '10001',
+      key: 'SEC-1',
+      url: 'https://jira.example/browse/SEC-1',
+    });
+    await writer.forgetUnclaimed();
+
+    const left = await database.db
+      .selectFrom('remote_journal')
+      .select(['op_key', 'state'])
+      .orderBy('op_key')
+      .execute();
+    // a stays started (its create may be on the wire), b is done, c is gone.
+    expect(left).toEqual([
+      { op_key: 'create:a', state: 'started' },
+      { op_key: 'create:b', state: 'done' },
+    ]);
+  });
+
+  it('leaves no started record when the search before the creates fails, so the retry need not wait', async () => {
+    const writer = new RemoteJournal(database.db, true).writer(database.db);
+    const unavailable = new Error('tracker search: 503 Service Unavailable');
+    const provider = {
+      findEach: async () => {
+        // The records are written meanwhile; the search fails after them.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        throw unavailable;
+      },
+    } as unknown as TicketProvider;
+    await expect(
+      lookUpTickets(
+        provider,
+        writer,
+        [
+          { idempotencyKey: 'hum:jira-cloud:g1', groupKey: 'g1' },
+          { idempotencyKey: 'hum:jira-cloud:g2', groupKey: 'g2' },
+        ],
+        () => new Date(),
+      ),
+    ).rejects.toBe(unavailable);
+    expect(await database.db.selectFrom('remote_journal').selectAll().execute()).toEqual([]);
   });
 
   it('fails every caller of a statement that failed, so that none of them sends its write', async () => {

@@ -29,6 +29,7 @@ export class RemoteJournal {
 
 export class JournalWriter {
   private readonly held: JournalEntry[] = [];
+  private readonly prestarted = new Map<string, Date>();
   private readonly queuedStarts: {
     entry: JournalEntry;
     resolve: () => void;
@@ -105,6 +106,38 @@ export class JournalWriter {
     } catch (error) {
       for (const { reject } of queued) reject(error);
     }
+  }
+
+  /**
+   * Records the creates of groups that have no journal entry as started while their tracker
+   * search runs, instead of after it: a started record only means "look on the tracker before
+   * creating", which the search does anyway. Each is claimed by the create it was made for
+   * ({@link claimPrestarted}); the rest are withdrawn by {@link forgetUnclaimed}.
+   */
+  async prestart(creates: readonly { opKey: string; groupKey: string }[], at: Date): Promise<void> {
+    await Promise.all(
+      creates.map(({ opKey, groupKey }) => this.started(opKey, groupKey, 'create', at)),
+    );
+    for (const { opKey } of creates) this.prestarted.set(opKey, at);
+  }
+
+  /** When the create `opKey` was recorded as started ahead of time, if it was; once. */
+  claimPrestarted(opKey: string): Date | undefined {
+    const at = this.prestarted.get(opKey);
+    this.prestarted.delete(opKey);
+    return at;
+  }
+
+  /** Withdraws the records of creates started ahead and never sent (the batch stopped first). */
+  async forgetUnclaimed(): Promise<void> {
+    const opKeys = [...this.prestarted.keys()];
+    this.prestarted.clear();
+    if (opKeys.length === 0) return;
+    await this.db
+      .deleteFrom('remote_journal')
+      .where('op_key', 'in', opKeys)
+      .where('state', '=', 'started')
+      .execute();
   }
 
   /** The write surely did not happen (the tracker refused it): nothing to look up later. */
