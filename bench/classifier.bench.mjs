@@ -6,7 +6,6 @@
 //   node bench/classifier.bench.mjs [--findings=20000] [--rate=1000] [--seconds=15]
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { benchBrokers, writeBenchResult } from './lib/bench-support.mjs';
+import { benchBrokers, processMemoryMb, writeBenchResult } from './lib/bench-support.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -115,16 +114,6 @@ async function baseline() {
   await consumer.disconnect();
   await producer.disconnect();
   return { perSecond: Math.round(N / ((ended - started) / 1000)) };
-}
-
-function peakRssMb(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return Math.round(kb / 1024);
-  } catch {
-    return undefined;
-  }
 }
 
 function startClassifier(env, label) {
@@ -275,7 +264,7 @@ async function throughput(replicas) {
           .join('\n'),
       );
     }
-    const rss = children.map((c) => peakRssMb(c.pid));
+    const rss = children.map((c) => processMemoryMb(c.pid).peak);
     await stop(children);
     return {
       // Whole run, start-up (process, migrations, group join) included.
@@ -371,7 +360,7 @@ async function latency() {
     };
     await read(names.of(contracts.TOPICS.findingsRaw), sentAt, total);
     await read(names.of(contracts.TOPICS.findingsClassified), classifiedAt, total);
-    const rss = peakRssMb(child.pid);
+    const rss = processMemoryMb(child.pid).peak;
     await stop([child]);
     const firstSent = Math.min(...sentAt.values());
     const measured = (from) =>

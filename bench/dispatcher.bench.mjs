@@ -13,7 +13,7 @@
 // TICKET_PARTITION_CONCURRENCY) reach the dispatcher, to compare settings.
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +21,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { benchBrokers, writeBenchResult } from './lib/bench-support.mjs';
+import {
+  benchBrokers,
+  processCpuSeconds,
+  processMemoryMb,
+  writeBenchResult,
+} from './lib/bench-support.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -117,26 +122,6 @@ async function publish(names, run, count) {
     await producer.publish(batch);
   }
   await producer.disconnect();
-}
-
-function rssMb(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-    return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
-  } catch {
-    return { rss: undefined, peak: undefined };
-  }
-}
-
-/** CPU seconds (user + system) the process has used so far. */
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
 }
 
 function startDispatcher(env) {
@@ -245,7 +230,7 @@ async function run(limit, tickets) {
     await seedOpenGroups(pg, schema, OPEN_GROUPS);
     const seedSeconds = (Date.now() - seedStarted) / 1000;
     jira.clearRequests();
-    const cpuBefore = cpuSeconds(child.pid);
+    const cpuBefore = processCpuSeconds(child.pid);
     await publish(names, runId, tickets);
     const deadline = Date.now() + Math.max(60_000, (tickets * 4 * 1000) / limit);
     // Counted from the request journal: snapshots of every issue would load the fake itself.
@@ -259,8 +244,8 @@ async function run(limit, tickets) {
     }
     // Late duplicates would show up after the last create: give in-flight work a moment.
     await sleep(1_000);
-    const memory = rssMb(child.pid);
-    const cpuUsed = cpuSeconds(child.pid) - cpuBefore;
+    const memory = processMemoryMb(child.pid);
+    const cpuUsed = processCpuSeconds(child.pid) - cpuBefore;
     const requests = jira.requests().filter((r) => r.path.startsWith('/rest/api/3/'));
     const times = requests.map((r) => Date.parse(r.at)).sort((a, b) => a - b);
     const windowSeconds = (times[times.length - 1] - times[0]) / 1000;

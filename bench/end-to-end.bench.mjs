@@ -12,7 +12,7 @@
 //   node bench/end-to-end.bench.mjs [--rates=25,50,100,200] [--seconds=10] [--per-report=10]
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +20,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { benchBrokers, writeBenchResult } from './lib/bench-support.mjs';
+import {
+  benchBrokers,
+  processCpuSeconds,
+  processMemoryMb,
+  writeBenchResult,
+} from './lib/bench-support.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -60,22 +65,11 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** User + system CPU seconds a process has used so far (Linux /proc), or undefined. */
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
 function cpuSnapshot(services) {
   return {
     bench: process.cpuUsage(),
     ...Object.fromEntries(
-      Object.entries(services).map(([name, child]) => [name, cpuSeconds(child.pid)]),
+      Object.entries(services).map(([name, child]) => [name, processCpuSeconds(child.pid)]),
     ),
   };
 }
@@ -90,15 +84,6 @@ function cpuStep(before, after) {
   const bench = process.cpuUsage(before.bench);
   used.bench = Number(((bench.user + bench.system) / 1e6).toFixed(2));
   return used;
-}
-
-function peakRssMb(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Raw kafkajs: produce n 1 KB messages, then consume them, on one fresh topic. */
@@ -553,7 +538,7 @@ async function main() {
       );
     }
     const memory = Object.fromEntries(
-      Object.entries(services).map(([name, child]) => [name, peakRssMb(child.pid)]),
+      Object.entries(services).map(([name, child]) => [name, processMemoryMb(child.pid).peak]),
     );
     say(
       `  peak RSS: ${Object.entries(memory)

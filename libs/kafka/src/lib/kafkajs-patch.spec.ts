@@ -94,24 +94,22 @@ function referenceVarLong(value: number): Buffer {
 }
 
 describe('kafkajs transactions (patched)', () => {
-  it('retries CONCURRENT_TRANSACTIONS on joining a transaction itself, without the client retrier', async () => {
-    // The coordinator answers so while it finishes the previous transaction; with the client
-    // retrier turned off (retries: 0), only the patch's own short retries can get through.
-    let refusals = 2;
-    const calls: string[] = [];
+  /**
+   * A transaction joined against a coordinator whose AddPartitionsToTxn answers come from
+   * `answer`, with the client retrier turned off (retries: 0): only the patch's own short
+   * retries can get past an error. Returns the requests the coordinator received.
+   */
+  async function joinTransaction(answer: (call: number) => Error | undefined): Promise<number> {
+    let calls = 0;
     const broker = {
       initProducerId: async () => ({ producerId: 7, producerEpoch: 0 }),
       addPartitionsToTxn: async () => {
-        calls.push('AddPartitionsToTxn');
-        if (refusals-- > 0) throw createErrorFromCode(CONCURRENT_TRANSACTIONS);
+        const error = answer(calls++);
+        if (error) throw error;
       },
     };
-    const logger = {
-      debug: () => undefined,
-      info: () => undefined,
-      warn: () => undefined,
-      error: () => undefined,
-    };
+    const quiet = () => undefined;
+    const logger = { debug: quiet, info: quiet, warn: quiet, error: quiet };
     const eos = createEosManager({
       logger: { ...logger, namespace: () => logger },
       cluster: {
@@ -124,41 +122,26 @@ describe('kafkajs transactions (patched)', () => {
     });
     await eos.initProducerId();
     eos.beginTransaction();
-    await eos.addPartitionsToTransaction([{ topic: 't', partitions: [{ partition: 0 }] }]);
-    expect(calls).toEqual(['AddPartitionsToTxn', 'AddPartitionsToTxn', 'AddPartitionsToTxn']);
+    try {
+      await eos.addPartitionsToTransaction([{ topic: 't', partitions: [{ partition: 0 }] }]);
+    } catch (error) {
+      throw Object.assign(error as Error, { calls });
+    }
+    return calls;
+  }
+
+  it('retries CONCURRENT_TRANSACTIONS on joining a transaction itself, without the client retrier', async () => {
+    // The coordinator answers so while it finishes the previous transaction.
+    const calls = await joinTransaction((call) =>
+      call < 2 ? createErrorFromCode(CONCURRENT_TRANSACTIONS) : undefined,
+    );
+    expect(calls).toBe(3);
   });
 
   it('still passes other coordinator errors to the caller at once', async () => {
-    const calls: string[] = [];
-    const broker = {
-      initProducerId: async () => ({ producerId: 7, producerEpoch: 0 }),
-      addPartitionsToTxn: async () => {
-        calls.push('AddPartitionsToTxn');
-        throw createErrorFromCode(47); // INVALID_PRODUCER_EPOCH
-      },
-    };
-    const logger = {
-      debug: () => undefined,
-      info: () => undefined,
-      warn: () => undefined,
-      error: () => undefined,
-    };
-    const eos = createEosManager({
-      logger: { ...logger, namespace: () => logger },
-      cluster: {
-        retry: { retries: 0 },
-        refreshMetadataIfNecessary: async () => undefined,
-        findGroupCoordinator: async () => broker,
-      },
-      transactional: true,
-      transactionalId: 'spec',
-    });
-    await eos.initProducerId();
-    eos.beginTransaction();
     await expect(
-      eos.addPartitionsToTransaction([{ topic: 't', partitions: [{ partition: 0 }] }]),
-    ).rejects.toMatchObject({ type: 'INVALID_PRODUCER_EPOCH' });
-    expect(calls).toHaveLength(1);
+      joinTransaction(() => createErrorFromCode(47)), // INVALID_PRODUCER_EPOCH
+    ).rejects.toMatchObject({ type: 'INVALID_PRODUCER_EPOCH', calls: 1 });
   });
 });
 
