@@ -1,3 +1,4 @@
+export * from './lib/chunks';
 export * from './lib/create-database';
 export * from './lib/errors';
 export * from './lib/jsonb';

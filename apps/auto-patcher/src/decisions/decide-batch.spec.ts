@@ -12,9 +12,9 @@ import {
 } from '@hum/contracts';
 import { consumerLedgerMigrations, type InboundEvent, type OutgoingEvent } from '@hum/kafka';
 import { parsePatchingConfig } from '@hum/patching';
-import { createDatabase, type Database } from '@hum/persistence';
+import type { Database } from '@hum/persistence';
 import { defaultPolicySnapshot, type PolicySnapshot } from '@hum/policy';
-import { createTestDatabase, type TestDatabase } from '@hum/testing';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '@hum/testing';
 import { type PatcherDatabase, patcherMigrations } from '../store/schema';
 import { decideClassified } from './decide-batch';
 
@@ -96,22 +96,20 @@ const audits = (outputs: Map<string, OutgoingEvent[]>): AuditEntryV1[] =>
     .map((o) => o.data as AuditEntryV1);
 
 describe('decideClassified (real PostgreSQL)', () => {
-  let test: TestDatabase;
+  let test: MigratedTestDatabase<PatcherDatabase>;
   let database: Database<PatcherDatabase>;
 
   beforeAll(async () => {
-    test = await createTestDatabase('patcher-decide');
-    database = await createDatabase<PatcherDatabase>({ url: test.url, schema: test.schema });
-    await database.migrate({
+    test = await createMigratedTestDatabase<PatcherDatabase>('patcher-decide', {
       ...consumerLedgerMigrations,
       ...auditMigrations,
       ...patcherMigrations,
     });
+    database = test.database;
   });
 
   afterAll(async () => {
-    await database.close();
-    await test.cleanup();
+    await test.close();
   });
 
   const decide = (events: ReturnType<typeof event>[], snapshot: PolicySnapshot, now = NOW) =>

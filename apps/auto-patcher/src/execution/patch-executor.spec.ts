@@ -17,13 +17,13 @@ import {
 import { consumerLedgerMigrations } from '@hum/kafka';
 import { createLogger } from '@hum/observability';
 import { PatcherRegistry } from '@hum/patching';
-import { createDatabase, type Database } from '@hum/persistence';
+import type { Database } from '@hum/persistence';
 import { defaultPolicySnapshot, type PolicySnapshot } from '@hum/policy';
 import {
-  createTestDatabase,
+  createMigratedTestDatabase,
   type FakeGitHub,
   startFakeGitHub,
-  type TestDatabase,
+  type MigratedTestDatabase,
   waitFor,
 } from '@hum/testing';
 import { loadPatcherConfig, type PatcherConfig } from '../config';
@@ -69,7 +69,7 @@ class SwitchablePolicy {
 const quietRelay = { flush: () => Promise.resolve() } as unknown as OutboxRelay;
 
 describe('PatchExecutor (real PostgreSQL, fake GitHub)', () => {
-  let test: TestDatabase;
+  let test: MigratedTestDatabase<PatcherDatabase>;
   let database: Database<PatcherDatabase>;
   let github: FakeGitHub;
   let config: PatcherConfig;
@@ -77,13 +77,12 @@ describe('PatchExecutor (real PostgreSQL, fake GitHub)', () => {
   const policy = new SwitchablePolicy();
 
   beforeAll(async () => {
-    test = await createTestDatabase('patcher-executor');
-    database = await createDatabase<PatcherDatabase>({ url: test.url, schema: test.schema });
-    await database.migrate({
+    test = await createMigratedTestDatabase<PatcherDatabase>('patcher-executor', {
       ...consumerLedgerMigrations,
       ...auditMigrations,
       ...patcherMigrations,
     });
+    database = test.database;
     github = await startFakeGitHub({
       repositories: [
         {
@@ -117,8 +116,7 @@ describe('PatchExecutor (real PostgreSQL, fake GitHub)', () => {
 
   afterAll(async () => {
     await github.close();
-    await database.close();
-    await test.cleanup();
+    await test.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

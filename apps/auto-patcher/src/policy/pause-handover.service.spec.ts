@@ -4,9 +4,9 @@ import { systemClock } from '@hum/common';
 import { type AuditEntryV1, type TierPolicyV1, TOPICS } from '@hum/contracts';
 import { consumerLedgerMigrations } from '@hum/kafka';
 import { createLogger } from '@hum/observability';
-import { createDatabase, type Database } from '@hum/persistence';
+import type { Database } from '@hum/persistence';
 import { defaultPolicySnapshot, type PolicySnapshot } from '@hum/policy';
-import { createTestDatabase, type TestDatabase, waitFor } from '@hum/testing';
+import { createMigratedTestDatabase, type MigratedTestDatabase, waitFor } from '@hum/testing';
 import type { OutboxRelay } from '../execution/outbox-relay';
 import { PatcherMetrics } from '../patcher-metrics';
 import { type PatcherDatabase, patcherMigrations } from '../store/schema';
@@ -41,22 +41,20 @@ class FollowedPolicy {
 }
 
 describe('PauseHandoverService (real PostgreSQL)', () => {
-  let test: TestDatabase;
+  let test: MigratedTestDatabase<PatcherDatabase>;
   let database: Database<PatcherDatabase>;
 
   beforeAll(async () => {
-    test = await createTestDatabase('patcher-handover');
-    database = await createDatabase<PatcherDatabase>({ url: test.url, schema: test.schema });
-    await database.migrate({
+    test = await createMigratedTestDatabase<PatcherDatabase>('patcher-handover', {
       ...consumerLedgerMigrations,
       ...auditMigrations,
       ...patcherMigrations,
     });
+    database = test.database;
   });
 
   afterAll(async () => {
-    await database.close();
-    await test.cleanup();
+    await test.close();
   });
 
   const openPause = () =>

@@ -8,6 +8,7 @@ import {
   TOPICS,
 } from '@hum/contracts';
 import type { InboundEvent, LedgerCompaction, OutgoingEvent } from '@hum/kafka';
+import { forEachChunk } from '@hum/persistence';
 import { type BreakerPolicy, decideSighting, type InventoryState } from '@hum/risk';
 import type { RiskContext } from '../risk-context';
 import { jsonRows } from './json-rows';
@@ -177,14 +178,6 @@ function later(a: Date, b: Date): Date {
   return a > b ? a : b;
 }
 
-async function inChunks<T>(
-  rows: readonly T[],
-  size: number,
-  run: (chunk: T[]) => Promise<unknown>,
-): Promise<void> {
-  for (let i = 0; i < rows.length; i += size) await run(rows.slice(i, i + size));
-}
-
 /**
  * Applies a batch of findings.raw messages to the inventory: classifies each finding, decides
  * its lifecycle step, upserts findings, scope sightings and scan progress in bulk, evaluates
@@ -201,7 +194,7 @@ export async function applyFindings(
   const stats: ApplyStats = { classified: {}, touched: 0, stale: 0, evaluations: [] };
   const fingerprints = [...new Set(events.map((e) => e.data.fingerprint))];
   const known = new Map<string, Known>();
-  await inChunks(fingerprints, 1_000, async (chunk) => {
+  await forEachChunk(fingerprints, 1_000, async (chunk) => {
     const rows = await trx
       .selectFrom('findings')
       .select([

@@ -1,8 +1,8 @@
 import { auditMigrations } from '@hum/audit';
 import { EXAMPLE_REMEDIATION, type RemediationEventV1 } from '@hum/contracts';
 import { consumerLedgerMigrations } from '@hum/kafka';
-import { createDatabase, type Database } from '@hum/persistence';
-import { createTestDatabase, type TestDatabase } from '@hum/testing';
+import type { Database } from '@hum/persistence';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '@hum/testing';
 import {
   deleteEarlyPatchNotes,
   expireEarlyPatchNotes,
@@ -16,22 +16,20 @@ function applied(fingerprint: string, attempt: string): RemediationEventV1 {
 }
 
 describe('early patch notes (real PostgreSQL)', () => {
-  let test: TestDatabase;
+  let test: MigratedTestDatabase<DispatcherDatabase>;
   let database: Database<DispatcherDatabase>;
 
   beforeAll(async () => {
-    test = await createTestDatabase('early-patch-notes');
-    database = await createDatabase<DispatcherDatabase>({ url: test.url, schema: test.schema });
-    await database.migrate({
+    test = await createMigratedTestDatabase<DispatcherDatabase>('early-patch-notes', {
       ...consumerLedgerMigrations,
       ...auditMigrations,
       ...ticketLedgerMigrations,
     });
+    database = test.database;
   });
 
   afterAll(async () => {
-    await database.close();
-    await test.cleanup();
+    await test.close();
   });
 
   it('keeps notes per finding in arrival order, once per attempt, until deleted or expired', async () => {

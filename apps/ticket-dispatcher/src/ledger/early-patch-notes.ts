@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { RemediationEventV1 } from '@hum/contracts';
-import { jsonb } from '@hum/persistence';
+import { forEachChunk, jsonb } from '@hum/persistence';
 import type { DispatcherDatabase } from './schema';
 
 const CHUNK = 500;
@@ -11,11 +11,11 @@ export async function loadEarlyPatchNotes(
   fingerprints: readonly string[],
 ): Promise<Map<string, RemediationEventV1[]>> {
   const notes = new Map<string, RemediationEventV1[]>();
-  for (let i = 0; i < fingerprints.length; i += CHUNK) {
+  await forEachChunk(fingerprints, CHUNK, async (chunk) => {
     const rows = await db
       .selectFrom('early_patch_notes')
       .select(['fingerprint', 'event'])
-      .where('fingerprint', 'in', fingerprints.slice(i, i + CHUNK))
+      .where('fingerprint', 'in', chunk)
       .orderBy('received_at')
       .execute();
     for (const row of rows) {
@@ -23,7 +23,7 @@ export async function loadEarlyPatchNotes(
       list.push(row.event);
       notes.set(row.fingerprint, list);
     }
-  }
+  });
   return notes;
 }
 
@@ -33,11 +33,11 @@ export async function saveEarlyPatchNotes(
   events: readonly RemediationEventV1[],
   now: Date,
 ): Promise<void> {
-  for (let i = 0; i < events.length; i += CHUNK) {
+  await forEachChunk(events, CHUNK, async (chunk) => {
     await db
       .insertInto('early_patch_notes')
       .values(
-        events.slice(i, i + CHUNK).map((event) => ({
+        chunk.map((event) => ({
           fingerprint: event.fingerprint,
           attempt_key: event.attemptKey,
           event: jsonb(event),
@@ -46,7 +46,7 @@ export async function saveEarlyPatchNotes(
       )
       .onConflict((oc) => oc.columns(['fingerprint', 'attempt_key']).doNothing())
       .execute();
-  }
+  });
 }
 
 /** Drops the notes of findings whose classified event has now been dealt with. */
@@ -54,12 +54,9 @@ export async function deleteEarlyPatchNotes(
   db: Kysely<DispatcherDatabase>,
   fingerprints: readonly string[],
 ): Promise<void> {
-  for (let i = 0; i < fingerprints.length; i += CHUNK) {
-    await db
-      .deleteFrom('early_patch_notes')
-      .where('fingerprint', 'in', fingerprints.slice(i, i + CHUNK))
-      .execute();
-  }
+  await forEachChunk(fingerprints, CHUNK, async (chunk) => {
+    await db.deleteFrom('early_patch_notes').where('fingerprint', 'in', chunk).execute();
+  });
 }
 
 /**

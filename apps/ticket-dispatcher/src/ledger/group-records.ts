@@ -1,5 +1,5 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import { jsonb } from '@hum/persistence';
+import { forEachChunk, jsonb } from '@hum/persistence';
 import type { MemberSummary } from '@hum/ticketing';
 import type { DispatcherDatabase, TicketLedgerTables } from './schema';
 
@@ -38,14 +38,14 @@ export async function loadMembersByFingerprint(
   fingerprints: readonly string[],
 ): Promise<Map<string, MemberRecord>> {
   const found = new Map<string, MemberRecord>();
-  for (let i = 0; i < fingerprints.length; i += CHUNK) {
+  await forEachChunk(fingerprints, CHUNK, async (chunk) => {
     const rows = await db
       .selectFrom('ticket_members')
       .selectAll()
-      .where('fingerprint', 'in', fingerprints.slice(i, i + CHUNK))
+      .where('fingerprint', 'in', chunk)
       .execute();
     for (const row of rows) found.set(row.fingerprint, memberOf(row));
-  }
+  });
   return found;
 }
 
@@ -54,11 +54,11 @@ export async function loadMembersOfGroups(
   groupKeys: readonly string[],
 ): Promise<Map<string, MemberRecord[]>> {
   const byGroup = new Map<string, MemberRecord[]>();
-  for (let i = 0; i < groupKeys.length; i += CHUNK) {
+  await forEachChunk(groupKeys, CHUNK, async (chunk) => {
     const rows = await db
       .selectFrom('ticket_members')
       .selectAll()
-      .where('group_key', 'in', groupKeys.slice(i, i + CHUNK))
+      .where('group_key', 'in', chunk)
       .orderBy('fingerprint')
       .execute();
     for (const row of rows) {
@@ -66,7 +66,7 @@ export async function loadMembersOfGroups(
       if (!list) byGroup.set(row.group_key, (list = []));
       list.push(memberOf(row));
     }
-  }
+  });
   return byGroup;
 }
 
@@ -75,14 +75,14 @@ export async function loadGroups(
   groupKeys: readonly string[],
 ): Promise<Map<string, GroupRecord>> {
   const groups = new Map<string, GroupRecord>();
-  for (let i = 0; i < groupKeys.length; i += CHUNK) {
+  await forEachChunk(groupKeys, CHUNK, async (chunk) => {
     const rows = await db
       .selectFrom('ticket_groups')
       .selectAll()
-      .where('group_key', 'in', groupKeys.slice(i, i + CHUNK))
+      .where('group_key', 'in', chunk)
       .execute();
     for (const row of rows) groups.set(row.group_key, { ...row });
-  }
+  });
   return groups;
 }
 
@@ -100,10 +100,10 @@ export async function saveGroups(
   db: Kysely<DispatcherDatabase>,
   groups: readonly GroupRecord[],
 ): Promise<void> {
-  for (let i = 0; i < groups.length; i += CHUNK) {
+  await forEachChunk(groups, CHUNK, async (chunk) => {
     await db
       .insertInto('ticket_groups')
-      .values(groups.slice(i, i + CHUNK).map(groupInsertable))
+      .values(chunk.map(groupInsertable))
       .onConflict((oc) =>
         oc.column('group_key').doUpdateSet((eb) => ({
           route: eb.ref('excluded.route'),
@@ -128,7 +128,7 @@ export async function saveGroups(
         })),
       )
       .execute();
-  }
+  });
 }
 
 export async function saveMembers(
@@ -136,11 +136,11 @@ export async function saveMembers(
   members: readonly MemberRecord[],
   now: Date,
 ): Promise<void> {
-  for (let i = 0; i < members.length; i += CHUNK) {
+  await forEachChunk(members, CHUNK, async (chunk) => {
     await db
       .insertInto('ticket_members')
       .values(
-        members.slice(i, i + CHUNK).map((member) => ({
+        chunk.map((member) => ({
           fingerprint: member.fingerprint,
           group_key: member.groupKey,
           state: member.state,
@@ -161,5 +161,5 @@ export async function saveMembers(
         })),
       )
       .execute();
-  }
+  });
 }

@@ -2,30 +2,28 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { auditMigrations } from '@hum/audit';
 import { consumerLedgerMigrations } from '@hum/kafka';
-import { createDatabase, type Database } from '@hum/persistence';
-import { createTestDatabase, type TestDatabase } from '@hum/testing';
+import type { Database } from '@hum/persistence';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '@hum/testing';
 import type { TicketProvider } from '@hum/ticketing';
 import { lookUpTickets } from '../dispatch/group-sync';
 import { RemoteJournal } from './remote-journal';
 import { type DispatcherDatabase, ticketLedgerMigrations } from './schema';
 
 describe('the remote journal (real PostgreSQL)', () => {
-  let test: TestDatabase;
+  let test: MigratedTestDatabase<DispatcherDatabase>;
   let database: Database<DispatcherDatabase>;
 
   beforeAll(async () => {
-    test = await createTestDatabase('remote-journal');
-    database = await createDatabase<DispatcherDatabase>({ url: test.url, schema: test.schema });
-    await database.migrate({
+    test = await createMigratedTestDatabase<DispatcherDatabase>('remote-journal', {
       ...consumerLedgerMigrations,
       ...auditMigrations,
       ...ticketLedgerMigrations,
     });
+    database = test.database;
   });
 
   afterAll(async () => {
-    await database.close();
-    await test.cleanup();
+    await test.close();
   });
 
   beforeEach(async () => {
