@@ -13,7 +13,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { benchBrokers, processMemoryMb, writeBenchResult } from './lib/bench-support.mjs';
+import {
+  benchBrokers,
+  cpuOfCommands,
+  cpuSecondsBetween,
+  processCpuSeconds,
+  processMemoryMb,
+  writeBenchResult,
+} from './lib/bench-support.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -96,10 +103,14 @@ async function baseline() {
   await consumer.subscribe({ topic: names.of(contracts.TOPICS.findingsRaw), fromBeginning: true });
   let seen = 0;
   let started = 0;
+  let brokerCpuAtStart;
   const done = new Promise((resolve) => {
     void consumer.run({
       eachBatch: async ({ batch }) => {
-        if (started === 0) started = Date.now();
+        if (started === 0) {
+          started = Date.now();
+          brokerCpuAtStart = cpuOfCommands(/^java$/);
+        }
         await producer.send({
           topic: names.of(contracts.TOPICS.findingsClassified),
           acks: -1,
@@ -111,9 +122,13 @@ async function baseline() {
     });
   });
   const ended = await done;
+  const brokerCpu = cpuSecondsBetween(brokerCpuAtStart, cpuOfCommands(/^java$/));
   await consumer.disconnect();
   await producer.disconnect();
-  return { perSecond: Math.round(N / ((ended - started) / 1000)) };
+  return {
+    perSecond: Math.round(N / ((ended - started) / 1000)),
+    brokerCpuPerThousand: Number(((brokerCpu * 1000) / N).toFixed(3)),
+  };
 }
 
 function startClassifier(env, label) {
@@ -238,12 +253,30 @@ async function throughput(replicas) {
     };
     let first; // the first commit seen: start-up, group join and first chunk are behind us
     let total = 0;
+    // Where the CPU goes in the steady part: the classifier(s), PostgreSQL and the broker share
+    // the machine's cores, so CPU seconds per 1,000 findings show which one bounds the rate.
+    const cpuSample = () => ({
+      classifier: children.reduce((sum, c) => sum + (processCpuSeconds(c.pid) ?? 0), 0),
+      postgres: cpuOfCommands(/^postgres$/),
+      broker: cpuOfCommands(/^java$/),
+    });
+    let cpuAtFirst;
     while (total < N) {
       await sleep(100);
       total = await committed();
-      if (first === undefined && total > 0) first = { at: Date.now(), total };
+      if (first === undefined && total > 0) {
+        first = { at: Date.now(), total };
+        cpuAtFirst = cpuSample();
+      }
     }
     const ended = Date.now();
+    const cpuAtEnd = cpuSample();
+    const perThousand = (seconds) => Number(((seconds * 1000) / (N - first.total)).toFixed(3));
+    const cpuPerThousandFindings = {
+      classifier: perThousand(cpuAtEnd.classifier - cpuAtFirst.classifier),
+      postgres: perThousand(cpuSecondsBetween(cpuAtFirst.postgres, cpuAtEnd.postgres)),
+      broker: perThousand(cpuSecondsBetween(cpuAtFirst.broker, cpuAtEnd.broker)),
+    };
     await admin.disconnect();
     const seconds = (ended - started) / 1000;
     const steadySeconds = (ended - first.at) / 1000;
@@ -273,6 +306,7 @@ async function throughput(replicas) {
       // From the first committed chunk to the last: the rate the baseline is measured as.
       steadyPerSecond: Math.round((N - first.total) / steadySeconds),
       peakRssMb: rss,
+      cpuPerThousandFindings,
     };
   });
 }
@@ -413,12 +447,18 @@ function describeLatency(lat) {
 function describe(label, run) {
   return (
     `  classifier, ${label}: ${run.steadyPerSecond}/s steady, ${run.perSecond}/s with start-up ` +
-    `(${run.seconds} s, peak RSS ${run.peakRssMb.join('/')} MB)`
+    `(${run.seconds} s, peak RSS ${run.peakRssMb.join('/')} MB)\n` +
+    `    CPU s per 1,000 findings: classifier ${run.cpuPerThousandFindings.classifier}, ` +
+    `PostgreSQL ${run.cpuPerThousandFindings.postgres}, broker ${run.cpuPerThousandFindings.broker}`
   );
 }
 
 async function main() {
   if (process.env.BENCH_ONLY === 'one') {
+    if (process.env.BENCH_BASELINE) {
+      const base = await baseline();
+      say(`  raw: ${base.perSecond}/s (broker CPU s per 1,000: ${base.brokerCpuPerThousand})`);
+    }
     const one = await throughput(1);
     say(describe('1 replica', one));
     process.exit(0);
@@ -435,7 +475,10 @@ async function main() {
       .join(' ')}`,
   );
   const base = await baseline();
-  say(`  raw kafkajs consume->produce: ${base.perSecond}/s`);
+  say(
+    `  raw kafkajs consume->produce: ${base.perSecond}/s ` +
+      `(broker CPU s per 1,000: ${base.brokerCpuPerThousand})`,
+  );
   const one = await throughput(1);
   say(describe('1 replica', one));
   const two = await throughput(2);

@@ -1,5 +1,5 @@
 // What every benchmark shares: the broker `npm run bench` provides, and where figures go.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,4 +45,32 @@ export function processMemoryMb(pid) {
   } catch {
     return { rss: undefined, peak: undefined };
   }
+}
+
+/**
+ * CPU seconds used so far by every process whose command name matches (e.g. postgres, java),
+ * keyed by pid: take it before and after a run and pass both to {@link cpuSecondsBetween}.
+ */
+export function cpuOfCommands(pattern) {
+  const byPid = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (!pattern.test(name)) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byPid.set(entry, (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // exited while we looked
+    }
+  }
+  return byPid;
+}
+
+/** CPU seconds used between two {@link cpuOfCommands} samples (processes started since count whole). */
+export function cpuSecondsBetween(before, after) {
+  let total = 0;
+  for (const [pid, cpu] of after) total += cpu - (before.get(pid) ?? 0);
+  return Number(total.toFixed(2));
 }
