@@ -143,9 +143,12 @@ function startClassifier(env, label) {
       {
         env: {
           PATH: process.env.PATH,
-          // CLASSIFIER_BATCH_SIZE, CLASSIFIER_PARTITION_CONCURRENCY: for trying other settings.
+          // CLASSIFIER_BATCH_SIZE, CLASSIFIER_PARTITION_CONCURRENCY, KAFKA_FETCH_*: for trying
+          // other settings.
           ...Object.fromEntries(
-            Object.entries(process.env).filter(([name]) => name.startsWith('CLASSIFIER_')),
+            Object.entries(process.env).filter(
+              ([name]) => name.startsWith('CLASSIFIER_') || name.startsWith('KAFKA_FETCH_'),
+            ),
           ),
           ...env,
           // BENCH_NODE_OPTIONS: V8 settings to try (e.g. a heap limit), as a deployment would set.

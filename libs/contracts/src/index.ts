@@ -11,6 +11,7 @@ export * from './lib/access';
 export * from './lib/grouping';
 export * from './lib/intel';
 export * from './lib/topics';
+export * from './lib/conforming';
 export * from './lib/envelope';
 export * from './lib/json-schema';
 export * from './lib/asyncapi';

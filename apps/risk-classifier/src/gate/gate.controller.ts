@@ -7,7 +7,8 @@ import {
   RequireApiKeyPermission,
 } from '@hum/auth';
 import { type Clock } from '@hum/common';
-import { AssetRef, type FindingV1, ticketGroupKeys } from '@hum/contracts';
+import { AssetRef, ticketGroupKeys } from '@hum/contracts';
+import { parseJsonText } from '@hum/persistence';
 import { type PolicyFollower, type RiskAcceptanceFollower } from '@hum/policy';
 import { ProblemException } from '@hum/runtime';
 import type { ClassifierDatabase } from '../inventory/schema';
@@ -66,7 +67,7 @@ export class GateController {
       .execute();
     const now = this.clock.now();
     const open: OpenFinding[] = rows.map((row) => {
-      const finding = row.finding as FindingV1;
+      const finding = parseJsonText(row.finding);
       const acceptance = this.acceptances.coverFor(
         { fingerprint: row.fingerprint, tier: row.tier, groupKeys: ticketGroupKeys(finding) },
         now,

@@ -1,12 +1,7 @@
 import { sql } from 'kysely';
-import {
-  type ClassifiedFindingV1,
-  type FindingV1,
-  type IntelUpdatedV1,
-  TOPICS,
-} from '@hum/contracts';
+import { type ClassifiedFindingV1, type IntelUpdatedV1, TOPICS } from '@hum/contracts';
 import type { InboundEvent, OutgoingEvent } from '@hum/kafka';
-import { jsonb } from '@hum/persistence';
+import { jsonText, parseJsonText } from '@hum/persistence';
 import {
   decideReclassification,
   diffIntel,
@@ -90,7 +85,7 @@ export async function applyIntelUpdates(
         .forUpdate()
         .execute();
       for (const row of rows) {
-        const finding = row.finding as FindingV1;
+        const finding = parseJsonText(row.finding);
         const { classification, kev } = risk.classifyWith(after.intel, finding, now);
         const decision = decideReclassification(
           { state: row.state, tier: row.tier, kev: row.kev, revision: row.revision },
@@ -100,7 +95,11 @@ export async function applyIntelUpdates(
         if (decision.kind === 'touch') {
           await trx
             .updateTable('findings')
-            .set({ score: classification.score, classification: jsonb(stamped), updated_at: now })
+            .set({
+              score: classification.score,
+              classification: jsonText(stamped),
+              updated_at: now,
+            })
             .where('fingerprint', '=', row.fingerprint)
             .execute();
           continue;
@@ -113,7 +112,7 @@ export async function applyIntelUpdates(
             score: classification.score,
             kev,
             revision: decision.emit.revision,
-            classification: jsonb(stamped),
+            classification: jsonText(stamped),
             updated_at: now,
           })
           .where('fingerprint', '=', row.fingerprint)

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { Registry } from 'prom-client';
 import { auditMigrations } from '@hum/audit';
 import {
-  type ClassifiedFindingV1,
+  ClassifiedFindingV1,
   EXAMPLE_FINDING,
   EXAMPLE_SCAN_COMPLETED,
   type FindingV1,
@@ -16,7 +16,7 @@ import {
   type OutgoingEvent,
 } from '@hum/kafka';
 import { createLogger } from '@hum/observability';
-import { createDatabase, type Database, IN_MEMORY } from '@hum/persistence';
+import { createDatabase, type Database, IN_MEMORY, parseJsonText } from '@hum/persistence';
 import { createTestDatabase } from '@hum/testing';
 import { ClassifierMetrics } from '../classifier-metrics';
 import { InventoryHandlers } from '../handlers/inventory.handlers';
@@ -176,8 +176,12 @@ describe.each(engines)('the findings handler on %s', (_kind, open) => {
       revision: 1,
       vulnerability_ids: ['CVE-2025-10000'],
     });
-    expect(first.finding).toEqual(findings[0]);
-    expect(first.classification).toEqual(outputs[0]!.data.classification);
+    expect(parseJsonText(first.finding)).toEqual(findings[0]);
+    expect(parseJsonText(first.classification)).toEqual(outputs[0]!.data.classification);
+    // Only the classification and lifecycle were checked when the events were built: each
+    // must still satisfy the whole contract.
+    for (const output of outputs)
+      expect(ClassifiedFindingV1.safeParse(output.data).success).toBe(true);
     const scopes = await db.selectFrom('finding_scopes').selectAll().execute();
     expect(scopes).toHaveLength(25);
     expect(new Date(scopes[0]!.last_seen_at).toISOString()).toBe('2026-11-20T11:00:00.000Z');

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 
 import {
+  classifiedAroundCheckedFinding,
   type ClassifiedFindingV1,
   type FindingV1,
   type RiskTier,
@@ -74,7 +75,7 @@ async function upsertFindings(trx: Trx, rows: readonly FindingRow[], now: Date):
       finding, classification, updated_at)
     select r.fingerprint, r.asset_id, 'open'::text, r.tier, r.score, r.kev, r.revision,
       r.vulnerability_ids, r.first_seen_at, r.last_seen_at, null::timestamptz, null::timestamptz,
-      r.finding::jsonb, r.classification::jsonb, ${now.toISOString()}::timestamptz
+      r.finding, r.classification, ${now.toISOString()}::timestamptz
     from ${jsonRows(rows)} as r(fingerprint text, asset_id text, tier text, score real,
       kev boolean, revision integer, vulnerability_ids text[], first_seen_at timestamptz,
       last_seen_at timestamptz, finding text, classification text)
@@ -277,6 +278,7 @@ export async function applyFindings(
       resolvedScanStartedAt: null,
     });
     const stamped = { ...classification, classifiedAt };
+    const findingJson = JSON.stringify(finding);
     upserts.set(finding.fingerprint, {
       fingerprint: finding.fingerprint,
       asset_id: finding.asset.id,
@@ -289,16 +291,17 @@ export async function applyFindings(
         : [],
       first_seen_at: firstSeenAt.toISOString(),
       last_seen_at: lastSeenAt.toISOString(),
-      finding: JSON.stringify(finding),
+      finding: findingJson,
       classification: JSON.stringify(stamped),
     });
     if (decision.kind === 'touch') {
       stats.touched += 1;
     } else {
-      const emitted: ClassifiedFindingV1 = {
+      // The finding passed its contract when it was consumed: only the rest is checked.
+      const emitted = classifiedAroundCheckedFinding(
         finding,
-        classification: stamped,
-        lifecycle: {
+        stamped,
+        {
           state: decision.emit.state,
           change: decision.emit.change,
           ...(decision.kind === 'update' && decision.emit.previousTier
@@ -308,7 +311,8 @@ export async function applyFindings(
           lastSeenAt: lastSeenAt.toISOString(),
           revision,
         },
-      };
+        findingJson,
+      );
       const list = outputs.get(event.offset) ?? [];
       list.push({
         topic: TOPICS.findingsClassified,

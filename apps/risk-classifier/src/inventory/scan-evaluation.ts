@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { appendAudit } from '@hum/audit';
-import { type FindingResolvedV1, type FindingV1, TOPICS } from '@hum/contracts';
+import { type FindingResolvedV1, TOPICS } from '@hum/contracts';
+import { parseJsonText } from '@hum/persistence';
 import type { OutgoingEvent } from '@hum/kafka';
 import { type BreakerPolicy, decideResolution } from '@hum/risk';
 import { jsonRows } from './json-rows';
@@ -196,7 +197,7 @@ export async function evaluateScanIfComplete(
         .execute();
       const [assetId, tool] = splitScope(scopeKey);
       for (const row of rows) {
-        const finding = row.finding as FindingV1;
+        const finding = parseJsonText(row.finding);
         const resolved: FindingResolvedV1 = {
           fingerprint: row.fingerprint,
           asset: finding.asset,

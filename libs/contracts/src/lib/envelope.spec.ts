@@ -1,5 +1,7 @@
-import { decodeEvent, encodeEvent, markConforming } from './envelope';
-import { EXAMPLE_FINDING } from './examples';
+import { classifiedAroundCheckedFinding } from './classified';
+import { markConforming } from './conforming';
+import { decodeEvent, encodeEvent } from './envelope';
+import { EXAMPLE_CLASSIFIED, EXAMPLE_FINDING } from './examples';
 import { FindingV1 } from './finding';
 import { ScanCompletedV1 } from './scan';
 import { TOPICS } from './topics';
@@ -33,5 +35,51 @@ describe('encodeEvent with data marked as conforming', () => {
     expect(() => encodeEvent(TOPICS.findingsRaw, input({ ...marked, title: '' }))).toThrow(
       /\/title: /,
     );
+  });
+});
+
+describe('classifiedAroundCheckedFinding', () => {
+  const { classification, lifecycle } = EXAMPLE_CLASSIFIED;
+
+  it('builds an event that encodes and decodes as the whole contract says', () => {
+    const event = classifiedAroundCheckedFinding(
+      structuredClone(EXAMPLE_FINDING),
+      classification,
+      lifecycle,
+    );
+    const encoded = encodeEvent(TOPICS.findingsClassified, input(event));
+    // The JSON built around the finding's is the event's own, byte for byte.
+    expect(encoded.value.toString()).toBe(JSON.stringify(event));
+    expect(decodeEvent(TOPICS.findingsClassified, encoded).data).toEqual({
+      finding: EXAMPLE_FINDING,
+      classification,
+      lifecycle,
+    });
+  });
+
+  it('checks the classification and the lifecycle it is given', () => {
+    const finding = structuredClone(EXAMPLE_FINDING);
+    expect(() =>
+      classifiedAroundCheckedFinding(finding, { ...classification, score: 101 }, lifecycle),
+    ).toThrow(/score/);
+    expect(() =>
+      classifiedAroundCheckedFinding(finding, classification, { ...lifecycle, revision: 0 }),
+    ).toThrow(/revision/);
+    expect(() =>
+      classifiedAroundCheckedFinding(finding, classification, {
+        ...lifecycle,
+        extra: true,
+      } as typeof lifecycle),
+    ).toThrow(/extra/);
+  });
+
+  it('takes the finding as checked: its own contract is not checked again on the way out', () => {
+    // The caller's promise (a consumed findings.raw message passed FindingV1), taken on trust.
+    const unchecked = { ...EXAMPLE_FINDING, title: '' };
+    const event = classifiedAroundCheckedFinding(unchecked, classification, lifecycle);
+    expect(() => encodeEvent(TOPICS.findingsClassified, input(event))).not.toThrow();
+    expect(() =>
+      encodeEvent(TOPICS.findingsClassified, input({ ...event, finding: unchecked })),
+    ).toThrow(/\/finding\/title: /);
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type z } from 'zod';
+import { conformingMark } from './conforming';
 import type { TopicDefinition } from './topics';
 
 /**
@@ -72,26 +73,10 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], limit = 10): s
   return parts.join('; ');
 }
 
-/**
- * Objects whose builder has checked them against a contract with a check that gives the
- * schema's verdict (parseReport's Finding v1 check, held to zod's verdict by its spec), each
- * with the schema it satisfies. Keyed by identity: only that object, unchanged since, is spared
- * a second check on the way out.
- */
-const conforming = new WeakMap<object, z.ZodType>();
-
-/**
- * Records that `data` satisfies `schema`, so that {@link encodeEvent} takes it as checked. Call
- * it only right after such a check, on an object nobody changes afterwards.
- */
-export function markConforming(schema: z.ZodType, data: object): void {
-  conforming.set(data, schema);
-}
-
-function checkedData(topic: TopicDefinition, data: unknown): unknown {
-  if (typeof data === 'object' && data !== null && conforming.get(data) === topic.schema) {
-    return data;
-  }
+/** The data's JSON, after checking it against the topic's contract unless it is marked. */
+function checkedJson(topic: TopicDefinition, data: unknown): string {
+  const mark = conformingMark(topic.schema, data);
+  if (mark) return mark.json ?? JSON.stringify(data);
   const parsed = topic.schema.safeParse(data);
   if (!parsed.success) {
     throw new ContractViolationError(
@@ -99,7 +84,7 @@ function checkedData(topic: TopicDefinition, data: unknown): unknown {
       `${topic.eventType}: ${formatIssues(parsed.error.issues)}`,
     );
   }
-  return parsed.data;
+  return JSON.stringify(parsed.data);
 }
 
 /**
@@ -109,7 +94,7 @@ function checkedData(topic: TopicDefinition, data: unknown): unknown {
 export function encodeEvent<T>(topic: TopicDefinition, input: EncodeInput<T>): EncodedMessage {
   if (input.key.length === 0)
     throw new ContractViolationError('invalid-envelope', 'a message key is required');
-  const data = checkedData(topic, input.data);
+  const json = checkedJson(topic, input.data);
   const headers: Record<string, string> = {
     [CE_HEADERS.specversion]: CE_SPEC_VERSION,
     [CE_HEADERS.id]: input.id ?? randomUUID(),
@@ -121,7 +106,7 @@ export function encodeEvent<T>(topic: TopicDefinition, input: EncodeInput<T>): E
   };
   if (input.subject !== undefined) headers[CE_HEADERS.subject] = input.subject;
   if (input.correlationId !== undefined) headers[CE_HEADERS.correlationid] = input.correlationId;
-  return { key: input.key, value: Buffer.from(JSON.stringify(data)), headers };
+  return { key: input.key, value: Buffer.from(json), headers };
 }
 
 export interface RawMessage {
