@@ -62,6 +62,19 @@ async function waitForLeaders(
   }
 }
 
+/**
+ * kafkajs reports refused creations as "Topic creation errors" with the broker's answer per
+ * topic inside; the start-up error must say which setting to fix (e.g. the replication factor).
+ */
+function brokerReasons(error: unknown): string {
+  const errors = (error as { errors?: unknown }).errors;
+  if (!Array.isArray(errors) || errors.length === 0) return '';
+  const reasons = errors.map((e: { topic?: unknown; type?: unknown; message?: unknown }) =>
+    [e.topic, e.type, e.message].filter((part) => typeof part === 'string').join(': '),
+  );
+  return ` (${reasons.join('; ')})`;
+}
+
 function topicConfig(
   name: string,
   topic: TopicDefinition,
@@ -122,7 +135,7 @@ export async function provisionTopics(
       const stillMissing = missing.filter((m) => !now.has(m.config.topic));
       if (stillMissing.length > 0) {
         throw new TopicProvisioningError(
-          `could not create topics ${stillMissing.map((m) => m.config.topic).join(', ')}`,
+          `could not create topics ${stillMissing.map((m) => m.config.topic).join(', ')}${brokerReasons(error)}`,
           { cause: error },
         );
       }

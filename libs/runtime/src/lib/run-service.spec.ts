@@ -1,7 +1,12 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { EXAMPLE_FINDING, TOPICS } from '@hum/contracts';
+import { createKafkaClient, defaultKafkaSettings, EventProducer, TopicNames } from '@hum/kafka';
+import { createLogger } from '@hum/observability';
+import { waitFor } from '@hum/testing';
 
 const workspace = path.resolve(__dirname, '../../../..');
 const brokers = process.env['KAFKA_BROKERS'] ?? '';
@@ -32,7 +37,7 @@ describe('runService (a service in its own process)', () => {
   function run(
     env: Record<string, string>,
     until?: (out: string) => boolean,
-  ): Promise<Run & { stop(): Promise<Run> }> {
+  ): Promise<Run & { stop(): Promise<Run>; output(): string }> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [entry], {
         env: { PATH: process.env['PATH'] ?? '', ...env },
@@ -59,13 +64,14 @@ describe('runService (a service in its own process)', () => {
               child.kill('SIGTERM');
               return exited;
             },
+            output: () => stdout,
           });
         }
       });
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       void exited.then((result) => {
         clearTimeout(timer);
-        resolve({ ...result, stop: async () => result });
+        resolve({ ...result, stop: async () => result, output: () => result.stdout });
       });
     });
   }
@@ -121,6 +127,76 @@ describe('runService (a service in its own process)', () => {
     } finally {
       const result = await running.stop();
       expect(result.code).toBe(0);
+    }
+  });
+
+  it('on SIGTERM mid-handler, finishes the handler and commits it: the next instance starts after it', async () => {
+    const prefix = `t.rt.${randomUUID().slice(0, 6)}.`;
+    const workDir = mkdtempSync(path.join(tmpdir(), 'hum-runtime-'));
+    const record = path.join(workDir, 'handled.log');
+    const handled = (): string[] =>
+      existsSync(record) ? readFileSync(record, 'utf8').split('\n').filter(Boolean) : [];
+    const env = {
+      KAFKA_BROKERS: brokers,
+      KAFKA_TOPIC_PREFIX: prefix,
+      HUM_OPS_TOKEN: OPS_TOKEN,
+      PORT: '0',
+      FIXTURE_CONSUMER_GROUP: 'graceful',
+      FIXTURE_RECORD_FILE: record,
+      FIXTURE_SLOW_TITLE: 'slow',
+      FIXTURE_SLOW_MS: '1500',
+    };
+    const logger = createLogger({ service: 'run-service-spec', level: 'silent' });
+    const kafka = createKafkaClient(
+      defaultKafkaSettings({ brokers: brokers.split(','), clientId: 'run-service-spec' }),
+      logger,
+    );
+    const producer = new EventProducer(kafka, {
+      names: new TopicNames(prefix),
+      source: '/hum/spec',
+      logger,
+    });
+    try {
+      const first = await run(env, (out) => out.includes('listening '));
+      await producer.connect();
+      // One key: one partition, handled in this order.
+      await producer.publish(
+        ['a', 'slow', 'b', 'c'].map((title) => ({
+          topic: TOPICS.findingsRaw,
+          key: 'one-partition',
+          data: { ...EXAMPLE_FINDING, title },
+        })),
+      );
+      await waitFor(() => first.output().includes('handling slow'), {
+        timeoutMs: 30_000,
+        describe: () => `the slow handler to start (stdout: ${first.output()})`,
+      });
+      expect(handled()).toEqual(['a']);
+      const stopped = await first.stop();
+      expect(stopped.code).toBe(0);
+      // The handler in flight finished before the process exited; nothing after it started.
+      expect(handled()).toEqual(['a', 'slow']);
+
+      const second = await run(env, (out) => out.includes('listening '));
+      try {
+        await waitFor(() => handled().includes('c'), {
+          timeoutMs: 30_000,
+          describe: () => `the second instance to handle c (handled: ${handled().join(', ')})`,
+        });
+        // Give a redelivery of a or slow, had their offsets not been committed, time to show.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      } finally {
+        expect((await second.stop()).code).toBe(0);
+      }
+      expect(handled()).toEqual(['a', 'slow', 'b', 'c']);
+    } finally {
+      await producer.disconnect();
+      const admin = kafka.admin();
+      await admin.connect();
+      const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+      await admin.deleteTopics({ topics: mine }).catch(() => undefined);
+      await admin.disconnect();
+      rmSync(workDir, { recursive: true, force: true });
     }
   });
 });

@@ -5,6 +5,7 @@ import {
   DLQ_HEADERS,
   EXAMPLE_FINDING,
   EXAMPLE_TICKET_EVENT,
+  encodeEvent,
   TOPICS,
   type FindingV1,
 } from '@hum/contracts';
@@ -58,6 +59,20 @@ async function readAll(
     await consumer.disconnect();
   }
   return seen;
+}
+
+/** A counter's or gauge's value for the series whose labels include `labels`. */
+async function metricValue(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string>,
+): Promise<number | undefined> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) return undefined;
+  const { values } = await metric.get();
+  return values.find((v) =>
+    Object.entries(labels).every(([label, value]) => String(v.labels[label]) === value),
+  )?.value;
 }
 
 async function waitUntil(
@@ -168,6 +183,14 @@ describe('ConsumerRunner on a real broker', () => {
     expect(new Set(results.map((m) => JSON.parse(m.value!.toString()).ticketKey)).size).toBe(50);
     const metrics = await registry.getSingleMetricAsString('hum_kafka_messages_consumed_total');
     expect(metrics).toMatch(/topic="findings.raw".* 50/);
+    // The spec's publishes and the handler's results, by logical topic.
+    const produced = 'hum_kafka_messages_produced_total';
+    expect(await metricValue(registry, produced, { topic: 'findings.raw' })).toBe(50);
+    expect(await metricValue(registry, produced, { topic: 'tickets.events' })).toBe(50);
+    expect(await metricValue(registry, 'hum_kafka_messages_dead_lettered_total', {})).toBe(
+      undefined,
+    );
+    expect(await metricValue(registry, 'hum_kafka_handler_failures_total', {})).toBe(undefined);
   });
 
   it('dead-letters a malformed message and a message whose handler keeps failing, and goes on', async () => {
@@ -219,6 +242,126 @@ describe('ConsumerRunner on a real broker', () => {
     expect(invalid.value!.toString()).toBe('{"not":"an event"}');
     expect(invalid.headers![DLQ_HEADERS.reason]!.toString()).toMatch(/ce_specversion/);
     expect(byKind.get('handler-failed')!.headers![DLQ_HEADERS.attempts]!.toString()).toBe('1');
+
+    const deadLettered = (kind: string): Promise<number | undefined> =>
+      metricValue(registry, 'hum_kafka_messages_dead_lettered_total', {
+        topic: 'findings.raw',
+        kind,
+      });
+    expect(await deadLettered('invalid-envelope')).toBe(1);
+    expect(await deadLettered('retries-exhausted')).toBe(1);
+    expect(await deadLettered('handler-failed')).toBe(1);
+    expect(await deadLettered('contract-violation')).toBe(undefined);
+    // Every attempt that threw: three for the flaky message, one for the permanent failure.
+    const failed = (retryable: string): Promise<number | undefined> =>
+      metricValue(registry, 'hum_kafka_handler_failures_total', {
+        topic: 'findings.raw',
+        retryable,
+      });
+    expect(await failed('true')).toBe(3);
+    expect(await failed('false')).toBe(1);
+    expect(
+      await metricValue(registry, 'hum_kafka_messages_produced_total', {
+        topic: 'findings.raw.dlq',
+      }),
+    ).toBe(3);
+    const consumed = 'hum_kafka_messages_consumed_total';
+    expect(await metricValue(registry, consumed, { topic: 'findings.raw' })).toBe(2);
+  });
+
+  it('dead-letters a message whose CloudEvents envelope is valid but whose body breaks its contract', async () => {
+    const handled: string[] = [];
+    await runner({
+      handlers: [
+        eachMessage(TOPICS.findingsRaw, 'spec', async (event) => {
+          handled.push(event.data.title);
+        }),
+      ],
+    }).start();
+    // Envelope and headers exactly as the producer writes them; only the body is wrong.
+    const envelope = encodeEvent(TOPICS.findingsRaw, {
+      key: 'same',
+      data: finding(2, { title: 'broken' }),
+      source: '/hum/spec',
+    });
+    const body = { ...finding(2), severity: { normalized: 'apocalyptic' }, cwes: ['502'] };
+    await producer.publish([{ topic: TOPICS.findingsRaw, key: 'same', data: finding(1) }]);
+    const raw = kafka.producer();
+    await raw.connect();
+    await raw.send({
+      topic: names.of(TOPICS.findingsRaw),
+      messages: [{ key: envelope.key, value: JSON.stringify(body), headers: envelope.headers }],
+    });
+    await raw.disconnect();
+    await producer.publish([
+      { topic: TOPICS.findingsRaw, key: 'same', data: finding(3) },
+      { topic: TOPICS.findingsRaw, key: 'same', data: finding(4) },
+    ]);
+    await waitUntil(() => handled.includes('finding-4'), 'the messages after the violation');
+    expect(handled).toEqual(['finding-1', 'finding-3', 'finding-4']);
+
+    const [dead] = await readAll(kafka, names.dlqOf(TOPICS.findingsRaw), 1);
+    const header = (name: string): string | undefined => dead!.headers![name]?.toString();
+    expect(header(DLQ_HEADERS.errorKind)).toBe('contract-violation');
+    expect(header(DLQ_HEADERS.reason)).toContain('/severity/normalized');
+    expect(header(DLQ_HEADERS.reason)).toContain('/cwes/0: expected CWE-<number>');
+    expect(header(DLQ_HEADERS.sourceTopic)).toBe(names.of(TOPICS.findingsRaw));
+    expect(header(DLQ_HEADERS.sourceOffset)).toBe('1');
+    expect(header(DLQ_HEADERS.attempts)).toBe('0');
+    // The original message, untouched, so it can be replayed once fixed.
+    expect(header('ce_id')).toBe(envelope.headers['ce_id']);
+    expect(JSON.parse(dead!.value!.toString())).toEqual(body);
+    expect(
+      await metricValue(registry, 'hum_kafka_messages_dead_lettered_total', {
+        topic: 'findings.raw',
+        kind: 'contract-violation',
+      }),
+    ).toBe(1);
+  });
+
+  it('reports the lag of each partition as the backlog is worked off, down to zero', async () => {
+    const total = 40;
+    await producer.publish(
+      Array.from({ length: total }, (_, n) => ({
+        topic: TOPICS.findingsRaw,
+        key: 'one',
+        data: finding(n),
+      })),
+    );
+    // Lag seen by each chunk before it is handled, and how many were handled before it.
+    const seen: { handledBefore: number; lag: number | undefined }[] = [];
+    let handled = 0;
+    let partition = '';
+    const group = `g-${randomUUID().slice(0, 8)}`;
+    await runner({
+      groupId: group,
+      maxBatchSize: 10,
+      handlers: [
+        batchOf(TOPICS.findingsRaw, 'spec', async (events) => {
+          partition = String(events[0]!.partition);
+          const lag = await metricValue(registry, 'hum_kafka_consumer_lag', {
+            topic: 'findings.raw',
+            partition,
+            group,
+          });
+          seen.push({ handledBefore: handled, lag });
+          handled += events.length;
+        }),
+      ],
+    }).start();
+    await waitUntil(() => handled >= total, `${total} handled messages`);
+    expect(seen[0]).toEqual({ handledBefore: 0, lag: undefined });
+    // The high watermark was `total` for every fetch: lag = what is still to handle.
+    for (const { handledBefore, lag } of seen.slice(1)) expect(lag).toBe(total - handledBefore);
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+    // Set once the last chunk is committed, just after its handler returned.
+    const last = (): Promise<number | undefined> =>
+      metricValue(registry, 'hum_kafka_consumer_lag', { topic: 'findings.raw', partition, group });
+    const deadline = Date.now() + 10_000;
+    while ((await last()) !== 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await last()).toBe(0);
   });
 
   it('isolates the poison message when a batch handler fails', async () => {

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { z } from 'zod';
 import {
   type BackoffPolicy,
   type Clock,
@@ -18,7 +19,7 @@ import { EventProducer, type OutgoingEvent, type RawOutgoingMessage } from '../p
 import { FETCH_DEFAULTS } from '../settings';
 import type { TopicNames } from '../topics';
 import { type DeadLetter, deadLetterMessage } from './dead-letter';
-import type { EventHandler, InboundEvent, MessageContext } from './handler';
+import type { EventHandler, HandlerOutput, InboundEvent, MessageContext } from './handler';
 
 export type DeliveryGuarantee = 'at-least-once' | 'exactly-once';
 
@@ -78,6 +79,22 @@ class StopRequested extends Error {
 type AttemptResult =
   | { ok: true; output: readonly OutgoingEvent[] }
   | { ok: false; letter: Omit<DeadLetter, 'message'> };
+
+/** A message of a chunk after decoding: an event for the handler, or a dead letter already. */
+type Decoded =
+  | { message: KafkaMessage; event: InboundEvent<z.ZodType> }
+  | { message: KafkaMessage; letter: DeadLetter };
+
+interface ChunkOutcome {
+  outputs: OutgoingEvent[];
+  deadLetters: DeadLetter[];
+  /**
+   * The last offset of the chunk whose fate is settled (handled or dead-lettered), or
+   * undefined when none is. It is less than the chunk's last when a stop cut the chunk short:
+   * the messages after it stay uncommitted for the partition's next owner.
+   */
+  lastOffset: string | undefined;
+}
 
 export type RunnerState = 'idle' | 'running' | 'stopping' | 'stopped' | 'crashed';
 
@@ -166,7 +183,11 @@ export class ConsumerRunner {
     this.currentState = 'running';
   }
 
-  /** Finishes in-flight work (cutting only backoff waits short), commits, and leaves the group. */
+  /**
+   * Lets the handler call in flight finish (cutting only backoff waits short), commits the
+   * messages settled so far, and leaves the group: kafkajs' disconnect waits for the batch
+   * callback, and in at-least-once mode commits the resolved offsets when it returns.
+   */
   async stop(): Promise<void> {
     if (this.currentState === 'stopped' || this.currentState === 'idle') return;
     this.currentState = 'stopping';
@@ -188,14 +209,15 @@ export class ConsumerRunner {
     for (let start = 0; start < batch.messages.length; start += chunkSize) {
       if (!isRunning() || isStale() || this.stopController.signal.aborted) return;
       const chunk = batch.messages.slice(start, start + chunkSize);
-      let outcome: { outputs: OutgoingEvent[]; deadLetters: DeadLetter[] };
+      let outcome: ChunkOutcome;
       try {
-        outcome = await this.processChunk(handler, batch.topic, batch.partition, chunk, heartbeat);
+        outcome = await this.processChunk(handler, batch.partition, chunk, heartbeat);
       } catch (error) {
         if (error instanceof StopRequested) return; // Uncommitted: redelivered after restart.
         throw error;
       }
-      const lastOffset = chunk[chunk.length - 1]!.offset;
+      const lastOffset = outcome.lastOffset;
+      if (lastOffset === undefined) return; // Stopped before any message was settled.
       const stopCommitTimer = this.options.metrics?.commitSeconds.startTimer({
         topic: handler.topic.name,
         group: this.options.groupId,
@@ -232,25 +254,22 @@ export class ConsumerRunner {
 
   private async processChunk(
     handler: EventHandler,
-    physicalTopic: string,
     partition: number,
     messages: KafkaMessage[],
     heartbeat: () => Promise<void>,
-  ): Promise<{ outputs: OutgoingEvent[]; deadLetters: DeadLetter[] }> {
-    const deadLetters: DeadLetter[] = [];
-    const outputs: OutgoingEvent[] = [];
-    const valid: { event: InboundEvent<typeof handler.topic.schema>; message: KafkaMessage }[] = [];
-    for (const message of messages) {
+  ): Promise<ChunkOutcome> {
+    const decoded: Decoded[] = messages.map((message) => {
       try {
-        const decoded = decodeEvent(handler.topic, message);
-        valid.push({ event: { ...decoded, partition, offset: message.offset }, message });
+        const event = decodeEvent(handler.topic, message);
+        return { message, event: { ...event, partition, offset: message.offset } };
       } catch (error) {
         if (!(error instanceof ContractViolationError)) throw error;
-        deadLetters.push({ message, kind: error.kind, reason: error.message, attempts: 0 });
+        return {
+          message,
+          letter: { message, kind: error.kind, reason: error.message, attempts: 0 },
+        };
       }
-    }
-    if (valid.length === 0) return { outputs, deadLetters };
-
+    });
     const base = {
       topic: handler.topic.name,
       partition,
@@ -258,50 +277,74 @@ export class ConsumerRunner {
       signal: this.stopController.signal,
     };
     if (handler.kind === 'each') {
-      for (const { event, message } of valid) {
-        const result = await this.attempt(
-          handler,
-          event.metadata.correlationId ?? event.metadata.id,
-          1,
-          (attempt) => handler.handle(event, this.context(base, event.offset, attempt)),
-        );
-        if (result.ok) outputs.push(...result.output);
-        else deadLetters.push({ ...result.letter, message });
-      }
-      return { outputs, deadLetters };
+      return this.oneByOne(handler, decoded, (event, attempt) =>
+        handler.handle(event, this.context(base, event.offset, attempt)),
+      );
     }
 
+    const deadLetters = decoded.flatMap((d) => ('letter' in d ? [d.letter] : []));
+    const valid = decoded.flatMap((d) => ('event' in d ? [d] : []));
+    const lastOffset = messages[messages.length - 1]!.offset;
+    if (valid.length === 0) return { outputs: [], deadLetters, lastOffset };
     const events = valid.map((v) => v.event);
+    // A batch is one unit: a stop during it (StopRequested) leaves the whole chunk uncommitted.
     const whole = await this.attempt(
       handler,
       events[0]!.metadata.correlationId,
       events.length,
       (attempt) => handler.handle(events, this.context(base, events[0]!.offset, attempt)),
     );
-    if (whole.ok) {
-      outputs.push(...whole.output);
-      return { outputs, deadLetters };
-    }
+    if (whole.ok) return { outputs: [...whole.output], deadLetters, lastOffset };
     if (valid.length === 1) {
       deadLetters.push({ ...whole.letter, message: valid[0]!.message });
-      return { outputs, deadLetters };
+      return { outputs: [], deadLetters, lastOffset };
     }
     // Isolate the poison message: the rest of the batch must still get through.
     this.options.logger.warn(
       { topic: handler.topic.name, partition, size: valid.length },
       'batch failed; retrying one by one',
     );
-    for (const { event, message } of valid) {
-      const single = await this.attempt(
-        handler,
-        event.metadata.correlationId ?? event.metadata.id,
-        1,
-        (attempt) => handler.handle([event], this.context(base, event.offset, attempt)),
-      );
-      if (single.ok) outputs.push(...single.output);
-      else deadLetters.push({ ...single.letter, message });
+    return this.oneByOne(handler, decoded, (event, attempt) =>
+      handler.handle([event], this.context(base, event.offset, attempt)),
+    );
+  }
+
+  /**
+   * Handles the chunk's messages in offset order. Once the consumer is stopping, the message
+   * in flight is the last one: it finishes and is committed with those before it, and the rest
+   * are left to the partition's next owner, so a shutdown waits for one handler, not a chunk.
+   */
+  private async oneByOne(
+    handler: EventHandler,
+    decoded: readonly Decoded[],
+    run: (event: InboundEvent<z.ZodType>, attempt: number) => Promise<HandlerOutput>,
+  ): Promise<ChunkOutcome> {
+    const outcome: ChunkOutcome = { outputs: [], deadLetters: [], lastOffset: undefined };
+    for (const item of decoded) {
+      if (this.stopController.signal.aborted) break;
+      if ('letter' in item) {
+        outcome.deadLetters.push(item.letter);
+      } else {
+        const { event } = item;
+        let result: AttemptResult;
+        try {
+          result = await this.attempt(
+            handler,
+            event.metadata.correlationId ?? event.metadata.id,
+            1,
+            (attempt) => run(event, attempt),
+          );
+        } catch (error) {
+          // It failed while stopping, and was not retried: redelivered to the next owner.
+          if (error instanceof StopRequested) break;
+          throw error;
+        }
+        if (result.ok) outcome.outputs.push(...result.output);
+        else outcome.deadLetters.push({ ...result.letter, message: item.message });
+      }
+      outcome.lastOffset = item.message.offset;
     }
-    return { outputs, deadLetters };
+    return outcome;
   }
 
   private context(
@@ -380,7 +423,7 @@ export class ConsumerRunner {
   private async commitChunk(
     physicalTopic: string,
     partition: number,
-    outcome: { outputs: OutgoingEvent[]; deadLetters: DeadLetter[] },
+    outcome: ChunkOutcome,
     lastOffset: string,
   ): Promise<void> {
     const now = this.clock.now();
