@@ -8,6 +8,7 @@ import { consumerLedgerMigrations, KafkaModule, kafkaSettingsFromEnv } from '@hu
 import { METRICS_REGISTRY, ObservabilityModule } from '@hum/observability';
 import { PatcherRegistry } from '@hum/patching';
 import { serviceDatabaseProviders } from '@hum/persistence';
+import { policyMetricsProvider } from '@hum/policy';
 import type { ServiceRuntime } from '@hum/runtime';
 import { type PatcherConfig, SERVICE_NAME } from './config';
 import { OutboxRelay } from './execution/outbox-relay';
@@ -85,6 +86,7 @@ export class AutoPatcherModule {
             }),
         },
         PolicyState,
+        policyMetricsProvider(),
         OutboxRelay,
         PauseHandoverService,
         PatchExecutor,

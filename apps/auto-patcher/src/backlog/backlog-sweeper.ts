@@ -81,6 +81,11 @@ export class BacklogSweeper implements OnApplicationBootstrap, BeforeApplication
   }
 
   onApplicationBootstrap(): void {
+    // Started without the policy, the consumer skipped findings as policy-not-loaded while
+    // every tier counted as off; the level recorded before the restart may equal the one the
+    // policy brings, so note the closed gate: the first pass after it arrives sweeps.
+    if (this.policy.startedWithoutPolicy)
+      for (const tier of REMEDIATION_TIERS) this.lowestSeen.set(tier, 0);
     this.unsubscribe = [
       this.policy.onChange((next) => {
         for (const tier of REMEDIATION_TIERS) {

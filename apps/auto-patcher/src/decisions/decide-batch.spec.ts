@@ -226,6 +226,40 @@ describe('decideClassified (real PostgreSQL)', () => {
     ]);
   });
 
+  it("counts a team's patches in flight from the ledger and within a batch", async () => {
+    const perTeam = policy('high', {
+      mode: 'on',
+      budgets: { patchesPerHour: 99, maxInFlight: 99, perTeamPerHour: 99, perTeamInFlight: 1 },
+    });
+    const batch = await decide(
+      [
+        event('f-1', 'high', { team: 'ledger' }),
+        event('f-2', 'high', { team: 'ledger' }),
+        event('f-3', 'high', { team: 'cards' }),
+      ],
+      perTeam,
+    );
+    // The second ledger fix waits for the first; another team's fix does not.
+    expect(batch.stats.queued).toBe(2);
+    expect(remediations(batch.outputs)).toEqual([
+      expect.objectContaining({
+        reasons: ['budget-team-in-flight'],
+        detail: '1 of 1 high patches of the team in flight',
+      }),
+    ]);
+    expect(await attempt('f-2')).toEqual([]);
+    // Once the first is finished the team's slot is free again (read back from the ledger).
+    await database.db
+      .updateTable('patch_attempts')
+      .set({ status: 'applied' })
+      .where('fingerprint', '=', createHash('sha256').update('f-1').digest('hex'))
+      .execute();
+    expect((await decide([event('f-2', 'high', { team: 'ledger' })], perTeam)).stats.queued).toBe(
+      1,
+    );
+    expect(await attempt('f-2')).toEqual([expect.objectContaining({ status: 'queued' })]);
+  });
+
   it('never decides the same fingerprint + fix twice, and re-queues only a cancelled attempt', async () => {
     const on = policy('critical', {
       mode: 'on',

@@ -46,7 +46,7 @@ interface Counted {
   decidedAt: number;
 }
 
-/** Budget use per tier, counted once from the ledger and kept current through the batch. */
+/** Budget use per tier and team, counted once from the ledger and kept current through the batch. */
 class Usage {
   constructor(
     private readonly rows: Counted[],
@@ -57,6 +57,7 @@ class Usage {
     let tierLastHour = 0;
     let tierInFlight = 0;
     let teamLastHour = 0;
+    let teamInFlight = 0;
     for (const row of this.rows) {
       if (row.tier !== tier) continue;
       // A dry-run plan spends the budget it would have spent, so plans respect budgets too.
@@ -66,9 +67,12 @@ class Usage {
         tierLastHour += 1;
         if (row.team === team) teamLastHour += 1;
       }
-      if (IN_FLIGHT.includes(row.status)) tierInFlight += 1;
+      if (IN_FLIGHT.includes(row.status)) {
+        tierInFlight += 1;
+        if (row.team === team) teamInFlight += 1;
+      }
     }
-    return { tierLastHour, tierInFlight, teamLastHour };
+    return { tierLastHour, tierInFlight, teamLastHour, teamInFlight };
   }
 
   add(row: Counted): void {

@@ -37,12 +37,14 @@ import type { OutboxRelay } from './outbox-relay';
 import { PatchExecutor } from './patch-executor';
 
 const logger = createLogger({ service: 'executor-spec', level: 'silent' });
-const PACKAGES = ['pkg-a', 'pkg-b', 'pkg-c', 'pkg-d', 'pkg-e', 'pkg-f', 'pkg-g'];
+const PACKAGES = ['pkg-a', 'pkg-b', 'pkg-c', 'pkg-d', 'pkg-e', 'pkg-f', 'pkg-g', 'pkg-h'];
 
 /** The policy source the executor re-checks before acting; a spec flips it between steps. */
 class SwitchablePolicy {
   mode: RemediationMode = 'on';
   killSwitch = false;
+  /** False as after a start that could not read policy.state in time. */
+  loaded = true;
 
   onChange(): () => void {
     return () => undefined;
@@ -51,7 +53,7 @@ class SwitchablePolicy {
   snapshot(): PolicySnapshot {
     const base = defaultPolicySnapshot();
     return {
-      loaded: true,
+      loaded: this.loaded,
       global: { ...base.global, killSwitch: this.killSwitch },
       tiers: {
         ...base.tiers,
@@ -400,5 +402,28 @@ describe('PatchExecutor (real PostgreSQL, fake GitHub)', () => {
       });
     });
     expect(await verifyStoredAuditChain(database.db, 'auto-patcher')).toMatchObject({ ok: true });
+  });
+
+  it('leaves queued attempts alone while the policy is unread, and runs them once it is read', async () => {
+    // The breaker's pause from the spec above, lifted by an operator.
+    await database.db
+      .updateTable('tier_pauses')
+      .set({ resumed_at: new Date(), resumed_by: 'spec' })
+      .where('resumed_at', 'is', null)
+      .execute();
+    const [key] = await queue('pkg-h');
+    policy.loaded = false;
+    try {
+      await withExecutor(async () => {
+        // Several polls (50 ms) pass: nothing is claimed, cancelled or sent.
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        expect(await row(key!)).toMatchObject({ status: 'queued', tries: 0 });
+        policy.loaded = true;
+        expect(await settled(key!)).toMatchObject({ status: 'applied', tries: 1 });
+      });
+    } finally {
+      policy.loaded = true;
+    }
+    expect(await remediationsOf(key!)).toEqual([expect.objectContaining({ status: 'applied' })]);
   });
 });

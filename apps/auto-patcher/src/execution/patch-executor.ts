@@ -106,6 +106,9 @@ export class PatchExecutor implements OnApplicationBootstrap, BeforeApplicationS
     const now = this.clock.now();
     for (const attempt of await this.store.claimAwaiting(this.config.PATCHER_LEASE, now))
       this.track(attempt, () => this.settleAwaiting(attempt));
+    // Until policy.state has been read (a start that timed out waiting for it) every tier is
+    // off: queued attempts wait for it rather than being cancelled under a policy not known.
+    if (!this.policy.snapshot().loaded) return;
     const free = this.config.PATCHER_CONCURRENCY - this.active.size;
     for (const attempt of await this.store.claim(free, this.config.PATCHER_LEASE, now))
       this.track(attempt, () => this.execute(attempt));

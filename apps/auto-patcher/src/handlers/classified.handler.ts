@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Kysely } from 'kysely';
-import { type Clock, RetryableError } from '@hum/common';
+import type { Clock } from '@hum/common';
 import { TOPICS } from '@hum/contracts';
 import {
   type BatchHandler,
@@ -41,8 +41,10 @@ export class ClassifiedHandler {
       name: 'ClassifiedHandler.decide',
       db,
       apply: async (trx, events) => {
-        // Start-up waits for the policy; this only guards a follower that lost its place.
-        if (!policy.snapshot().loaded) throw new RetryableError('policy.state is not loaded');
+        // Under a policy not read yet (a start that timed out waiting for it) every tier is
+        // off: the findings are skipped as policy-not-loaded and kept as backlog, which the
+        // sweeper decides again once the policy arrives. Refusing the batch instead would
+        // dead-letter it after the consumer's retries.
         const now = clock.now();
         const { outputs, stats } = await decideClassified(
           trx,

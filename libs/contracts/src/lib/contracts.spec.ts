@@ -6,8 +6,9 @@ import { parse } from 'yaml';
 import { renderAsyncApiYaml } from './asyncapi';
 import { AUDIT_GENESIS_HASH, computeAuditHash, verifyAuditChain, type AuditEntryV1 } from './audit';
 import { ContractViolationError, decodeEvent, encodeEvent } from './envelope';
-import { EXAMPLE_AUDIT_ENTRY, EXAMPLE_FINDING, EXAMPLES } from './examples';
+import { EXAMPLE_AUDIT_ENTRY, EXAMPLE_FINDING, EXAMPLE_POLICY_STATE, EXAMPLES } from './examples';
 import { allJsonSchemas } from './json-schema';
+import { teamInFlightBudget, type TierPolicyV1 } from './policy';
 import { dlqTopicName, TOPICS, type TopicId } from './topics';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
@@ -55,6 +56,33 @@ describe('Finding v1 validation', () => {
     });
     const paths = result.error?.issues.map((i) => i.path.join('/')) ?? [];
     expect(paths).toEqual(expect.arrayContaining(['', 'kind', 'references/0']));
+  });
+});
+
+describe('policy.state v1 budgets', () => {
+  const tier = EXAMPLE_POLICY_STATE as TierPolicyV1;
+
+  it('still reads records written before perTeamInFlight existed, taking maxInFlight for it', () => {
+    expect('perTeamInFlight' in tier.budgets).toBe(false);
+    const parsed = TOPICS.policyState.schema.parse(tier) as TierPolicyV1;
+    expect(parsed.budgets).toEqual(tier.budgets);
+    expect(teamInFlightBudget(parsed.budgets)).toBe(tier.budgets.maxInFlight);
+  });
+
+  it('reads a per-team in-flight budget and refuses a negative or fractional one', () => {
+    const withTeam = { ...tier, budgets: { ...tier.budgets, perTeamInFlight: 2 } };
+    expect(
+      teamInFlightBudget((TOPICS.policyState.schema.parse(withTeam) as TierPolicyV1).budgets),
+    ).toBe(2);
+    for (const bad of [-1, 1.5, 1_001]) {
+      const result = TOPICS.policyState.schema.safeParse({
+        ...tier,
+        budgets: { ...tier.budgets, perTeamInFlight: bad },
+      });
+      expect(result.error?.issues.map((i) => i.path.join('/'))).toEqual([
+        'budgets/perTeamInFlight',
+      ]);
+    }
   });
 });
 

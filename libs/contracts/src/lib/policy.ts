@@ -11,9 +11,26 @@ export const Budgets = z
     maxInFlight: z.number().int().min(0).max(1_000),
     /** Per owning team, so one team's backlog cannot use a tier's whole budget. */
     perTeamPerHour: z.number().int().min(0).max(10_000),
+    /**
+     * Per owning team, patches started and not finished. Optional because records written
+     * before it existed must stay valid: absent means the tier's `maxInFlight` (no team cap
+     * tighter than the tier's; {@link teamInFlightBudget}).
+     */
+    perTeamInFlight: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000)
+      .optional()
+      .describe("Per owning team, patches in flight; absent means the tier's maxInFlight."),
   })
   .strict();
 export type Budgets = z.infer<typeof Budgets>;
+
+/** The per-team in-flight budget in force: `perTeamInFlight`, or the tier's `maxInFlight`. */
+export function teamInFlightBudget(budgets: Budgets): number {
+  return budgets.perTeamInFlight ?? budgets.maxInFlight;
+}
 
 const Approval = {
   version: z.number().int().min(0),

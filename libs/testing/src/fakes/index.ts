@@ -61,6 +61,8 @@ export {
   FakeGitLab,
   type FakeGitLabOptions,
   type GitLabProjectInit,
+  type GitLabTokenInit,
+  type GitLabTokenScope,
   type MergeRequestSnapshot,
   type PipelineStatus,
 } from './gitlab/gitlab-fake';
@@ -69,6 +71,7 @@ export {
   FakeAwx,
   type FakeAwxOptions,
   type AwxJobTemplateInit,
+  type AwxUserInit,
   type AwxJobSnapshot,
   type AwxJobStatus,
 } from './awx/awx-fake';

@@ -3,13 +3,20 @@ import { Secret } from '@hum/config';
 import { type FakeAwx, startFakeAwx } from '@hum/testing';
 import { instantContext, patchRequest } from '../../../test-fixtures/patch-request';
 import { parsePatchingConfig } from '../config/patching-config';
+import { ApiError } from '../http/rest-client';
 import { AwxJobPatcher } from './awx-job.patcher';
+
+const VIEWER_TOKEN = 'awx-viewer-token-000';
 
 describe('awx-job patcher (against the fake AWX)', () => {
   let awx: FakeAwx;
 
   beforeEach(async () => {
     awx = await startFakeAwx({
+      users: [
+        { username: 'hum-bot' },
+        { username: 'viewer', token: VIEWER_TOKEN, canExecute: false },
+      ],
       jobTemplates: [
         { id: 42, name: 'Patch OS packages' },
         { id: 43, name: 'Fixed inventory', askLimitOnLaunch: false },
@@ -23,13 +30,17 @@ describe('awx-job patcher (against the fake AWX)', () => {
     await awx.close();
   });
 
-  const patcher = (jobTemplate: number | string = 42, extra = ''): AwxJobPatcher =>
+  const patcher = (
+    jobTemplate: number | string = 42,
+    extra = '',
+    options: { token?: string; sleeper?: (ms: number) => Promise<void> } = {},
+  ): AwxJobPatcher =>
     new AwxJobPatcher({
       host: parsePatchingConfig(
         `version: 1\nawx:\n  - name: awx\n    url: ${awx.url}\n    token: AWX_TOKEN\n    jobTemplate: ${typeof jobTemplate === 'number' ? jobTemplate : JSON.stringify(jobTemplate)}\n    pollInterval: 5s\n    timeout: 2m\n    extraVars: { change_ticket_required: false }\n${extra}`,
       ).awx[0]!,
-      token: new Secret(awx.botToken),
-      client: { sleeper: () => Promise.resolve() },
+      token: new Secret(options.token ?? awx.botToken),
+      client: { sleeper: options.sleeper ?? (() => Promise.resolve()) },
     });
 
   const request = () => {
@@ -111,5 +122,75 @@ describe('awx-job patcher (against the fake AWX)', () => {
     expect(outcome).toMatchObject({ status: 'failed', reason: 'timeout' });
     expect(context.elapsedMs()).toBeGreaterThanOrEqual(120_000);
     expect(awx.jobsSnapshot()[0]!.status).toBe('canceled');
+  });
+
+  it('launches nothing with a token AWX does not know (401) or a user without Execute (403)', async () => {
+    const unknown = await patcher(42, '', { token: 'awx-revoked-token-00' })
+      .apply(request(), instantContext())
+      .catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(ApiError);
+    expect(unknown).toMatchObject({
+      status: 401,
+      apiMessage: expect.stringContaining('Authentication credentials were not provided'),
+    });
+    expect(awx.requests().map((q) => q.status)).toEqual([401]);
+
+    const viewer = await patcher(42, '', { token: VIEWER_TOKEN })
+      .apply(request(), instantContext())
+      .catch((e: unknown) => e);
+    expect(viewer).toBeInstanceOf(ApiError);
+    expect(viewer).toMatchObject({
+      status: 403,
+      apiMessage: 'You do not have permission to perform this action.',
+    });
+    expect(awx.requests({ method: 'POST' }).map((q) => q.status)).toEqual([403]);
+    expect(awx.jobsSnapshot()).toEqual([]);
+  });
+
+  it('waits out a throttled read for its Retry-After, and never repeats a throttled launch', async () => {
+    const waits: number[] = [];
+    const sleeper = (ms: number): Promise<void> => {
+      waits.push(ms);
+      return Promise.resolve();
+    };
+    awx.inject({
+      kind: 'status',
+      status: 429,
+      retryAfterSeconds: 3,
+      times: 2,
+      match: { method: 'GET', path: '/api/v2/jobs/' },
+    });
+    awx.inject({
+      kind: 'status',
+      status: 429,
+      retryAfterSeconds: 45,
+      match: { method: 'POST', path: '/api/v2/job_templates/42/launch/' },
+    });
+    const r = request();
+    const throttled = await patcher(42, '', { sleeper })
+      .apply(r, instantContext())
+      .catch((e: unknown) => e);
+    expect(waits).toEqual([3_000, 3_000]);
+    expect(throttled).toBeInstanceOf(RetryableError);
+    expect((throttled as RetryableError).retryAfterMs).toBe(45_000);
+    expect(awx.jobsSnapshot()).toEqual([]);
+
+    expect((await patcher(42, '', { sleeper }).apply(r, instantContext())).status).toBe('applied');
+    expect(
+      awx
+        .requests({ method: 'POST', path: '/api/v2/job_templates/42/launch/' })
+        .map((q) => q.status),
+    ).toEqual([429, 201]);
+    expect(awx.jobsSnapshot()).toHaveLength(1);
+  });
+
+  it('hands a long DRF throttle back as retryable, with its wait', async () => {
+    awx.inject({ kind: 'rateLimit', requestsPerSecond: 0.01, burst: 1 });
+    const error = await patcher()
+      .apply(request(), instantContext())
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect((error as RetryableError).retryAfterMs).toBe(100_000);
+    expect(awx.jobsSnapshot()).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { type FakeGitHub, startFakeGitHub } from '@hum/testing';
 import { instantContext, patchRequest } from '../../../test-fixtures/patch-request';
 import { type GitHubHostConfig, parsePatchingConfig } from '../config/patching-config';
 import { patchBranchName } from '../explanation';
+import { ApiError } from '../http/rest-client';
 import { GitHubPrPatcher } from './github-pr.patcher';
 
 const PACKAGE_JSON =
@@ -63,10 +64,10 @@ describe('github-pr patcher (against the fake GitHub)', () => {
     await github.close();
   });
 
-  const patcher = (overrides = ''): GitHubPrPatcher =>
+  const patcher = (overrides = '', token = github.botToken): GitHubPrPatcher =>
     new GitHubPrPatcher({
       host: hostConfig(github.url, overrides),
-      token: new Secret(github.botToken),
+      token: new Secret(token),
       client: { sleeper: () => Promise.resolve() },
     });
 
@@ -253,6 +254,16 @@ describe('github-pr patcher (against the fake GitHub)', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryableError);
     expect((error as RetryableError).retryAfterMs).toBe(120_000);
+  });
+
+  it('creates nothing with a token GitHub refuses (401 Bad credentials)', async () => {
+    const error = await patcher('', 'ghp_revoked000000000000')
+      .apply(patchRequest(), instantContext())
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 401, apiMessage: 'Bad credentials' });
+    expect(github.requests().map((r) => r.status)).toEqual([401]);
+    expect(github.pulls('bank', 'payments-api')).toEqual([]);
   });
 
   it('finds what an earlier attempt left without creating anything (lookup)', async () => {

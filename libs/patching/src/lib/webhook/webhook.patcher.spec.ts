@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RetryableError } from '@hum/common';
 import { Secret } from '@hum/config';
 import { type FakePatchExecutor, startFakePatchExecutor, waitFor } from '@hum/testing';
 import { instantContext, patchRequest } from '../../../test-fixtures/patch-request';
@@ -89,7 +90,7 @@ describe('webhook patcher (against the fake patch executor)', () => {
     const outcome = await patcher('callback').apply(request, instantContext());
     expect(outcome).toEqual({
       status: 'pending',
-      detail: 'executor: running',
+      detail: 'executor: accepted',
       url: expect.stringContaining('/runs/1'),
     });
     expect(executor.patch(request.attemptKey)?.request).toMatchObject({
@@ -133,6 +134,29 @@ describe('webhook patcher (against the fake patch executor)', () => {
       detail: 'the executor could not apply the upgrade',
     });
     expect(await patcher('poll').lookup(request)).toMatchObject({ status: 'failed' });
+  });
+
+  it('hands a rate-limited or failing executor back as retryable, never sending twice', async () => {
+    const request = patchRequest({ target: { strategy: 'webhook', host: 'executor' } });
+    executor.inject({ kind: 'rateLimit', requestsPerSecond: 0.01, burst: 1 });
+    executor.setBehaviour({ callback: false });
+    // The one request of the bucket is spent; the patch is the next one.
+    await patcher('callback').lookup(request);
+    const limited = await patcher('callback')
+      .apply(request, instantContext())
+      .catch((e: unknown) => e);
+    expect(limited).toBeInstanceOf(RetryableError);
+    expect((limited as RetryableError).retryAfterMs).toBe(100_000);
+    executor.clearFaults();
+    executor.inject({ kind: 'status', status: 503, match: { method: 'POST' } });
+    await expect(patcher('callback').apply(request, instantContext())).rejects.toBeInstanceOf(
+      RetryableError,
+    );
+    expect(executor.list()).toEqual([]);
+    expect(await patcher('callback').apply(request, instantContext())).toMatchObject({
+      status: 'pending',
+    });
+    expect(executor.patch(request.attemptKey)?.received).toBe(1);
   });
 
   it('is refused by the executor when the signature is wrong', async () => {

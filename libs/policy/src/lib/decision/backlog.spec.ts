@@ -84,6 +84,11 @@ describe('backlogDisposition (a sweep decision: report it or keep it for later)'
       disposition: 'deferred',
       tierExhausted: false,
     });
+    // A team with a patch in flight waits; other teams' findings are still decided.
+    expect(backlogDisposition(['budget-team-in-flight'])).toEqual({
+      disposition: 'deferred',
+      tierExhausted: false,
+    });
     expect(backlogDisposition(['budget-tier-hourly', 'budget-team-hourly'])).toEqual({
       disposition: 'deferred',
       tierExhausted: true,

@@ -171,34 +171,53 @@ describe('decidePatch', () => {
     expect(decide({ history: [{ attemptKey: other, status: 'failed' }] }).outcome).toBe('apply');
   });
 
-  it('enforces hourly and in-flight budgets per tier, and hourly per team', () => {
-    const budgets = { patchesPerHour: 5, maxInFlight: 2, perTeamPerHour: 3 };
-    const with_ = (usage: DecisionInput['usage']): RemediationDecision =>
-      decide({ policy: policy({ budgets }), usage });
+  it('enforces hourly and in-flight budgets per tier and per team', () => {
+    const budgets = { patchesPerHour: 5, maxInFlight: 2, perTeamPerHour: 3, perTeamInFlight: 1 };
+    const idle = { tierLastHour: 0, tierInFlight: 0, teamLastHour: 0, teamInFlight: 0 };
+    const with_ = (usage: Partial<DecisionInput['usage']>): RemediationDecision =>
+      decide({ policy: policy({ budgets }), usage: { ...idle, ...usage } });
     expect(with_({ tierLastHour: 4, tierInFlight: 1, teamLastHour: 2 }).outcome).toBe('apply');
-    expect(with_({ tierLastHour: 5, tierInFlight: 0, teamLastHour: 0 }).reasons).toEqual([
-      'budget-tier-hourly',
-    ]);
-    expect(with_({ tierLastHour: 0, tierInFlight: 2, teamLastHour: 0 }).reasons).toEqual([
-      'budget-tier-in-flight',
-    ]);
-    expect(with_({ tierLastHour: 3, tierInFlight: 0, teamLastHour: 3 }).reasons).toEqual([
-      'budget-team-hourly',
-    ]);
+    expect(with_({ tierLastHour: 5 }).reasons).toEqual(['budget-tier-hourly']);
+    expect(with_({ tierInFlight: 2 }).reasons).toEqual(['budget-tier-in-flight']);
+    expect(with_({ tierLastHour: 3, teamLastHour: 3 }).reasons).toEqual(['budget-team-hourly']);
+    // One of the team's patches still running holds its next one back, while another team
+    // (usage counted per team by the caller) still has the tier's second slot.
+    const teamBusy = with_({ tierInFlight: 1, teamInFlight: 1 });
+    expect(teamBusy.reasons).toEqual(['budget-team-in-flight']);
+    expect(teamBusy.notes).toEqual(['1 of 1 low patches of the team in flight']);
+    expect(with_({ tierInFlight: 1, teamInFlight: 0 }).outcome).toBe('apply');
     // A zero budget allows nothing.
     expect(
       decide({ policy: policy({ budgets: { ...budgets, patchesPerHour: 0 } }) }).reasons,
     ).toEqual(['budget-tier-hourly']);
+    expect(
+      decide({ policy: policy({ budgets: { ...budgets, perTeamInFlight: 0 } }) }).reasons,
+    ).toEqual(['budget-team-in-flight']);
+  });
+
+  it('without a per-team in-flight budget (records older than it), caps a team at the tier limit only', () => {
+    const budgets = { patchesPerHour: 5, maxInFlight: 2, perTeamPerHour: 3 };
+    const usage = { tierLastHour: 1, tierInFlight: 1, teamLastHour: 1, teamInFlight: 1 };
+    expect(decide({ policy: policy({ budgets }), usage }).outcome).toBe('apply');
+    // At the tier's limit only the tier's budget is named, not a team budget nobody set.
+    expect(
+      decide({ policy: policy({ budgets }), usage: { ...usage, tierInFlight: 2, teamInFlight: 2 } })
+        .reasons,
+    ).toEqual(['budget-tier-in-flight']);
   });
 
   it('reports every failing check in the order of the decision table', () => {
     const decision = decide({
       policy: policy(
-        { mode: 'off', paused: true },
+        {
+          mode: 'off',
+          paused: true,
+          budgets: { patchesPerHour: 1, maxInFlight: 1, perTeamPerHour: 1, perTeamInFlight: 1 },
+        },
         { killSwitch: true, denyList: ['github.com/*'] },
       ),
       finding: { ...finding, component: { ...finding.component!, fixedVersions: [] } },
-      usage: { tierLastHour: 99, tierInFlight: 99, teamLastHour: 99 },
+      usage: { tierLastHour: 99, tierInFlight: 99, teamLastHour: 99, teamInFlight: 99 },
     });
     expect(decision.reasons).toEqual([
       'kill-switch',
@@ -209,6 +228,7 @@ describe('decidePatch', () => {
       'budget-tier-hourly',
       'budget-tier-in-flight',
       'budget-team-hourly',
+      'budget-team-in-flight',
     ]);
     expect(decision.notes).toHaveLength(decision.reasons.length);
   });

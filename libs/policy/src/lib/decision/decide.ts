@@ -19,9 +19,16 @@ export interface BudgetUsage {
   readonly tierInFlight: number;
   /** Started in the hour before `now` for the finding's team. */
   readonly teamLastHour: number;
+  /** Started and not finished yet for the finding's team. */
+  readonly teamInFlight: number;
 }
 
-export const NO_USAGE: BudgetUsage = { tierLastHour: 0, tierInFlight: 0, teamLastHour: 0 };
+export const NO_USAGE: BudgetUsage = {
+  tierLastHour: 0,
+  tierInFlight: 0,
+  teamLastHour: 0,
+  teamInFlight: 0,
+};
 
 /**
  * What became of an earlier decision for the same fingerprint. `planned` (dry-run) and
@@ -152,7 +159,7 @@ export function gateReasons(input: {
  * | asset not on the deny list | asset-denied |
  * | no freeze window open on the asset | asset-frozen |
  * | fingerprint+fix never applied/attempted, nothing else in flight | already-applied, already-attempted, attempt-in-flight |
- * | tier hourly, tier in-flight, team hourly budgets | budget-tier-hourly, budget-tier-in-flight, budget-team-hourly |
+ * | tier hourly, tier in-flight, team hourly, team in-flight budgets | budget-tier-hourly, budget-tier-in-flight, budget-team-hourly, budget-team-in-flight |
  */
 export function decidePatch(input: DecisionInput): PatchDecision {
   if (!isRemediationTier(input.tier)) return { outcome: 'ignore', reason: 'tier-not-remediable' };
@@ -210,6 +217,13 @@ export function decidePatch(input: DecisionInput): PatchDecision {
     found.add(
       'budget-team-hourly',
       `${usage.teamLastHour} of ${budgets.perTeamPerHour} ${tier} patches used by the team in the last hour`,
+    );
+  // Absent, the team's cap is the tier's maxInFlight (teamInFlightBudget), checked just above:
+  // reporting it again would name a budget nobody set.
+  if (budgets.perTeamInFlight !== undefined && usage.teamInFlight >= budgets.perTeamInFlight)
+    found.add(
+      'budget-team-in-flight',
+      `${usage.teamInFlight} of ${budgets.perTeamInFlight} ${tier} patches of the team in flight`,
     );
 
   const mode = gates.policy.mode;

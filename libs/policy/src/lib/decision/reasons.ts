@@ -25,6 +25,7 @@ export const DECISION_REASONS = {
   'budget-tier-hourly': "the tier's patches-per-hour budget is used up",
   'budget-tier-in-flight': "the tier's in-flight budget is used up",
   'budget-team-hourly': "the team's patches-per-hour budget in this tier is used up",
+  'budget-team-in-flight': "the team's in-flight budget in this tier is used up",
 } as const satisfies Record<string, string> & Record<FixRefusal, string>;
 
 export type DecisionReason = keyof typeof DECISION_REASONS;
@@ -33,4 +34,5 @@ export const BUDGET_REASONS: readonly DecisionReason[] = [
   'budget-tier-hourly',
   'budget-tier-in-flight',
   'budget-team-hourly',
+  'budget-team-in-flight',
 ];

@@ -30,6 +30,7 @@ function lowOn(budgets: {
   patchesPerHour: number;
   maxInFlight: number;
   perTeamPerHour: number;
+  perTeamInFlight?: number;
 }): PolicySnapshot {
   const base = defaultPolicySnapshot();
   return {
@@ -69,6 +70,26 @@ describe('replayDecisions (what-if)', () => {
       'apply', // minute 61: the first left the hour
     ]);
     expect(result.budgetsBound).toEqual({ 'budget-tier-in-flight': 1 });
+  });
+
+  it("holds a team's next patch while its last one is assumed in flight", () => {
+    const items = [item(1, 'a', 0), item(2, 'a', 5), item(3, 'b', 6), item(4, 'a', 11)];
+    const result = replayDecisions(items, {
+      policy: lowOn({
+        patchesPerHour: 10,
+        maxInFlight: 10,
+        perTeamPerHour: 10,
+        perTeamInFlight: 1,
+      }),
+      assumedPatchDurationMs: 10 * MINUTE,
+    });
+    expect(result.decisions.map((d) => d.decision.outcome)).toEqual([
+      'apply',
+      'skip', // team a's first is still in flight
+      'apply', // team b has its own slot
+      'apply', // team a's first is done
+    ]);
+    expect(result.budgetsBound).toEqual({ 'budget-team-in-flight': 1 });
   });
 
   it('replays a proposed dry-run as plans, and never counts a finding twice', () => {

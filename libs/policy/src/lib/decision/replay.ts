@@ -89,15 +89,19 @@ export function replayDecisions(
       let tierLastHour = 0;
       let tierInFlight = 0;
       let teamLastHour = 0;
+      let teamInFlight = 0;
       for (const s of started) {
         if (s.tier !== tier || s.at > now) continue;
         if (now - s.at < HOUR_MS) {
           tierLastHour += 1;
           if (s.team === teamName) teamLastHour += 1;
         }
-        if (now - s.at < duration) tierInFlight += 1;
+        if (now - s.at < duration) {
+          tierInFlight += 1;
+          if (s.team === teamName) teamInFlight += 1;
+        }
       }
-      return { tierLastHour, tierInFlight, teamLastHour };
+      return { tierLastHour, tierInFlight, teamLastHour, teamInFlight };
     };
     const decision = decidePatch({
       finding: item.finding,

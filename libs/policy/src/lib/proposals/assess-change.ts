@@ -2,6 +2,7 @@ import {
   canonicalJson,
   type GlobalPolicyV1,
   type RemediationMode,
+  teamInFlightBudget,
   type TierPolicyV1,
 } from '@hum/contracts';
 import type { PolicySnapshot } from '../policy-snapshot';
@@ -72,8 +73,10 @@ function tierChanges(current: TierPolicyV1, change: TierChange): FieldChange[] {
   }
   for (const [name, value] of Object.entries(change.budgets ?? {})) {
     const budget = name as keyof TierPolicyV1['budgets'];
-    if (value !== undefined)
-      changes.push(compare(`budgets.${budget}`, current.budgets[budget], value));
+    // An absent perTeamInFlight is the tier's maxInFlight: compare with what is in force.
+    const from =
+      budget === 'perTeamInFlight' ? teamInFlightBudget(current.budgets) : current.budgets[budget];
+    if (value !== undefined) changes.push(compare(`budgets.${budget}`, from, value));
   }
   // A longer SLA gives teams more time before a finding is overdue: a loosening.
   if (change.slaDays !== undefined)
@@ -187,6 +190,13 @@ export function assessChange(snapshot: PolicySnapshot, change: PolicyChange): As
         ok: false,
         code: 'invalid-result',
         reason: `budgets.perTeamPerHour (${budgets.perTeamPerHour}) cannot exceed budgets.patchesPerHour (${budgets.patchesPerHour})`,
+      };
+    }
+    if (budgets.perTeamInFlight !== undefined && budgets.perTeamInFlight > budgets.maxInFlight) {
+      return {
+        ok: false,
+        code: 'invalid-result',
+        reason: `budgets.perTeamInFlight (${budgets.perTeamInFlight}) cannot exceed budgets.maxInFlight (${budgets.maxInFlight})`,
       };
     }
   }

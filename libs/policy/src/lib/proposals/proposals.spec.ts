@@ -139,6 +139,22 @@ describe('the two-person rule', () => {
         PolicyChange.parse({ kind: 'tier', tier: 'low', budgets: { perTeamPerHour: 11 } }),
       ),
     ).toMatchObject({ ok: false, code: 'invalid-result', reason: /perTeamPerHour \(11\)/ });
+    expect(
+      assessChange(
+        defaults,
+        PolicyChange.parse({ kind: 'tier', tier: 'low', budgets: { perTeamInFlight: 4 } }),
+      ),
+    ).toMatchObject({ ok: false, code: 'invalid-result', reason: /perTeamInFlight \(4\)/ });
+  });
+
+  it('compares a first per-team in-flight budget with the tier-wide one it replaces', () => {
+    // Absent, a team may have the tier's whole maxInFlight (3 by default) in flight.
+    expect(
+      assess(defaults, { kind: 'tier', tier: 'high', budgets: { perTeamInFlight: 1 } }),
+    ).toMatchObject({
+      approval: 'immediate',
+      changes: [{ field: 'budgets.perTeamInFlight', from: 3, to: 1, direction: 'lowers' }],
+    });
   });
 });
 

@@ -24,12 +24,21 @@ export interface AwxJobTemplateInit {
   readonly runMs?: number;
 }
 
+export interface AwxUserInit {
+  readonly username: string;
+  /** OAuth2 personal access token; random when omitted. */
+  readonly token?: string;
+  readonly password?: string;
+  /**
+   * The Execute role on the job templates (true when omitted). Without it the user may read
+   * templates and jobs but launching or cancelling answers 403, as AWX's RBAC does.
+   */
+  readonly canExecute?: boolean;
+}
+
 export interface FakeAwxOptions extends FakeServerOptions {
-  readonly users?: ReadonlyArray<{
-    readonly username: string;
-    readonly token?: string;
-    readonly password?: string;
-  }>;
+  /** The first is hum's bot. */
+  readonly users?: readonly AwxUserInit[];
   readonly jobTemplates?: readonly AwxJobTemplateInit[];
 }
 
@@ -91,6 +100,18 @@ function route(handler: RouteHandler): RouteHandler {
 }
 
 const notFound = (): AwxApiError => new AwxApiError(404, { detail: 'Not found.' });
+const forbidden = (): AwxApiError =>
+  new AwxApiError(403, { detail: 'You do not have permission to perform this action.' });
+/** AWX's APIView appends the login hint to every 401, whatever the credentials were. */
+const NOT_AUTHENTICATED =
+  'Authentication credentials were not provided. To establish a login session, visit /api/login/.';
+/** DRF's throttle answer (AWX uses Django REST framework's throttling). */
+const throttled = (retryAfterSeconds: number) =>
+  jsonResponse(
+    429,
+    { detail: `Request was throttled. Expected available in ${retryAfterSeconds} seconds.` },
+    { 'retry-after': String(retryAfterSeconds) },
+  );
 const TERMINAL = new Set<AwxJobStatus>(['successful', 'failed', 'error', 'canceled']);
 
 /** A running fake AWX / Automation Platform controller (API v2) and its handle for specs. */
@@ -101,7 +122,12 @@ export class FakeAwx extends FakeHandle {
     private readonly jobs: Job[],
     private readonly statusOf: (job: Job) => AwxJobStatus,
     private readonly clock: Clock,
-    readonly users: ReadonlyArray<{ username: string; token: string; password: string }>,
+    readonly users: ReadonlyArray<{
+      username: string;
+      token: string;
+      password: string;
+      canExecute: boolean;
+    }>,
   ) {
     super(server);
   }
@@ -112,7 +138,11 @@ export class FakeAwx extends FakeHandle {
       username: u.username,
       token: u.token ?? randomSecret(20),
       password: u.password ?? randomSecret(12),
+      canExecute: u.canExecute ?? true,
     }));
+    const requireExecute = (request: FakeRequest): void => {
+      if (!users.find((u) => u.username === request.principal?.user)?.canExecute) throw forbidden();
+    };
     const templates = new Map<number, Template>();
     let nextTemplateId = 7;
     const addTemplate = (init: AwxJobTemplateInit): Template => {
@@ -251,9 +281,14 @@ export class FakeAwx extends FakeHandle {
         `${API}/job_templates/:id/launch`,
         route((request) => {
           const template = templateOf(request);
+          requireExecute(request);
           const body = (request.body ?? {}) as Record<string, unknown>;
           if (typeof body !== 'object' || Array.isArray(body))
-            throw new AwxApiError(400, { detail: 'JSON parse error' });
+            throw new AwxApiError(400, {
+              non_field_errors: ['Invalid data. Expected a dictionary, but got list.'],
+            });
+          if (body['limit'] !== undefined && typeof body['limit'] !== 'string')
+            throw new AwxApiError(400, { limit: ['Not a valid string.'] });
           let extraVars: Record<string, unknown> = {};
           if (typeof body['extra_vars'] === 'string') {
             try {
@@ -350,8 +385,10 @@ export class FakeAwx extends FakeHandle {
         `${API}/jobs/:id/cancel`,
         route((request) => {
           const job = jobOf(request);
+          requireExecute(request);
+          // AWX answers a finished job's cancel with DRF's method-not-allowed.
           if (TERMINAL.has(statusOf(job)))
-            throw new AwxApiError(405, { error: 'Job cannot be canceled.' });
+            throw new AwxApiError(405, { detail: 'Method "POST" not allowed.' });
           job.forced = 'canceled';
           job.finishedAt = clock.now().getTime();
           return { status: 202 };
@@ -426,31 +463,25 @@ export class FakeAwx extends FakeHandle {
             return { kind: 'rejected', scheme: 'other' };
         }
       },
-      unauthorized: (failure) =>
+      // An unknown token is not an authentication failure to AWX: the request is anonymous,
+      // so a wrong token and no token get the same answer.
+      unauthorized: () =>
         jsonResponse(
           401,
-          {
-            detail:
-              failure.kind === 'missing'
-                ? 'Authentication credentials were not provided.'
-                : 'Invalid token.',
-          },
+          { detail: NOT_AUTHENTICATED },
           { 'www-authenticate': 'Bearer realm=api authorization_url=/api/o/authorize/' },
         ),
       errorResponse: (status, message, retryAfterSeconds) =>
-        jsonResponse(
-          status,
-          { detail: status === 404 ? 'Not found.' : message },
-          retryAfterSeconds === undefined
-            ? undefined
-            : { 'retry-after': String(retryAfterSeconds) },
-        ),
-      rateLimited: (retryAfterSeconds) =>
-        jsonResponse(
-          429,
-          { detail: `Request was throttled. Expected available in ${retryAfterSeconds} seconds.` },
-          { 'retry-after': String(retryAfterSeconds) },
-        ),
+        status === 429
+          ? throttled(retryAfterSeconds ?? 1)
+          : jsonResponse(
+              status,
+              { detail: status === 404 ? 'Not found.' : message },
+              retryAfterSeconds === undefined
+                ? undefined
+                : { 'retry-after': String(retryAfterSeconds) },
+            ),
+      rateLimited: (retryAfterSeconds) => throttled(retryAfterSeconds),
       ticketTable: () => ({
         title: 'Fake AWX — jobs',
         columns: ['Job', 'Template', 'Status', 'Limit', 'Package', 'To version', 'Launched by'],
@@ -519,7 +550,9 @@ export class FakeAwx extends FakeHandle {
  * A local AWX / Automation Platform controller: job templates with prompt-on-launch rules
  * (ignored_fields as AWX reports them), launch with extra vars and limit, jobs that queue, run
  * and end by the fake's clock (or as scripted: failed, error), stdout, cancel, Django-style
- * list filters (`extra_vars__icontains`), DRF error shapes; Bearer token or Basic auth.
+ * list filters (`extra_vars__icontains`), DRF error shapes (`{detail}`, `{field: [..]}`);
+ * Bearer token or Basic auth (401 with AWX's login hint), the Execute role (403), DRF
+ * throttling (429 + Retry-After).
  */
 export function startFakeAwx(options: FakeAwxOptions = {}): Promise<FakeAwx> {
   return FakeAwx.start(options);

@@ -21,8 +21,20 @@ export interface GitLabProjectInit {
   readonly onlyAllowMergeIfPipelineSucceeds?: boolean;
 }
 
+/** Personal access token scopes the fake knows: `api` reads and writes, `read_api` only reads. */
+export type GitLabTokenScope = 'api' | 'read_api';
+
+export interface GitLabTokenInit {
+  readonly username: string;
+  /** Random (`glpat-…`) when omitted. */
+  readonly token?: string;
+  /** `['api']` when omitted. */
+  readonly scopes?: readonly GitLabTokenScope[];
+}
+
 export interface FakeGitLabOptions extends FakeServerOptions {
-  readonly tokens?: ReadonlyArray<{ readonly username: string; readonly token?: string }>;
+  /** The first is hum's bot; more may act as people. */
+  readonly tokens?: readonly GitLabTokenInit[];
   readonly projects?: readonly GitLabProjectInit[];
 }
 
@@ -87,7 +99,7 @@ class GitLabApiError extends Error {
   }
 }
 
-function route(handler: RouteHandler): RouteHandler {
+function mapErrors(handler: RouteHandler): RouteHandler {
   return async (request) => {
     try {
       return await handler(request);
@@ -108,11 +120,53 @@ function bodyOf(request: FakeRequest): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
+/**
+ * Grape's parameter validation: every missing required parameter named in one `error`,
+ * `branch is missing, commit_message is missing`, before the endpoint runs.
+ */
+function requireParams(body: Record<string, unknown>, fields: readonly string[]): void {
+  const missing = fields.filter((field) => {
+    const value = body[field];
+    return value === undefined || value === null || value === '';
+  });
+  if (missing.length > 0)
+    throw new GitLabApiError(400, { error: missing.map((f) => `${f} is missing`).join(', ') });
+}
+
 function required(body: Record<string, unknown>, field: string): string {
   const value = body[field];
   if (typeof value !== 'string' || value === '')
-    throw new GitLabApiError(400, { error: `${field} is missing` });
+    throw new GitLabApiError(400, { error: `${field} is invalid` });
   return value;
+}
+
+/** What GitLab answers a token whose scopes do not cover the request (a `read_api` token writing). */
+const insufficientScope = (): GitLabApiError =>
+  new GitLabApiError(403, {
+    error: 'insufficient_scope',
+    error_description: 'The request requires higher privileges than provided by the access token.',
+    scope: 'api',
+  });
+
+/**
+ * Rack::Attack's throttle answer: plain text, and the RateLimit-* headers GitLab documents
+ * (quota per minute, what was observed, the reset as epoch seconds and as an HTTP date).
+ */
+function throttled(retryAfterSeconds: number, limitPerMinute: number, at: Date): FakeResponse {
+  const reset = new Date(Math.ceil(at.getTime() / 1000) * 1000 + retryAfterSeconds * 1000);
+  return {
+    status: 429,
+    text: 'Retry later\n',
+    headers: {
+      'retry-after': String(retryAfterSeconds),
+      'ratelimit-name': 'throttle_authenticated_api',
+      'ratelimit-limit': String(limitPerMinute),
+      'ratelimit-observed': String(limitPerMinute),
+      'ratelimit-remaining': '0',
+      'ratelimit-reset': String(reset.getTime() / 1000),
+      'ratelimit-resettime': reset.toUTCString(),
+    },
+  };
 }
 
 /** A running fake GitLab (REST v4) and its typed handle for specs. */
@@ -122,7 +176,11 @@ export class FakeGitLab extends FakeHandle {
     private readonly projects: Map<string, Project>,
     private readonly addProject: (init: GitLabProjectInit) => Project,
     private readonly runPipeline: (project: Project, sha: string, ref: string) => void,
-    readonly tokens: ReadonlyArray<{ username: string; token: string }>,
+    readonly tokens: ReadonlyArray<{
+      username: string;
+      token: string;
+      scopes: readonly GitLabTokenScope[];
+    }>,
   ) {
     super(server);
   }
@@ -133,8 +191,20 @@ export class FakeGitLab extends FakeHandle {
       (t) => ({
         username: t.username,
         token: t.token ?? `glpat-${randomSecret(15)}`,
+        scopes: t.scopes ?? (['api'] as const),
       }),
     );
+    /**
+     * Every API route: the token's scopes first (reads need `read_api` or `api`, writes `api`),
+     * then GitLab's error shapes for what the handler refuses.
+     */
+    const route = (handler: RouteHandler): RouteHandler =>
+      mapErrors((request) => {
+        const scopes = tokens.find((t) => t.username === request.principal?.user)?.scopes ?? [];
+        if (request.method === 'GET' ? scopes.length === 0 : !scopes.includes('api'))
+          throw insufficientScope();
+        return handler(request);
+      });
     const projects = new Map<string, Project>();
     let nextProjectId = 40;
     let nextPipelineId = 9_000;
@@ -290,6 +360,7 @@ export class FakeGitLab extends FakeHandle {
         route((request) => {
           const project = projectOf(request);
           const body = bodyOf(request);
+          requireParams(body, ['branch', 'ref']);
           const branch = required(body, 'branch');
           const ref = required(body, 'ref');
           if (project.git.branches.has(branch)) throw message(400, 'Branch already exists');
@@ -304,11 +375,12 @@ export class FakeGitLab extends FakeHandle {
         route((request) => {
           const project = projectOf(request);
           const body = bodyOf(request);
+          requireParams(body, ['branch', 'commit_message', 'actions']);
           const branch = required(body, 'branch');
           const commitMessage = required(body, 'commit_message');
           const actions = body['actions'];
           if (!Array.isArray(actions) || actions.length === 0)
-            throw new GitLabApiError(400, { error: 'actions is missing' });
+            throw new GitLabApiError(400, { error: 'actions is empty' });
           const start = typeof body['start_branch'] === 'string' ? body['start_branch'] : undefined;
           const exists = project.git.branches.has(branch);
           if (start !== undefined && exists && start !== branch)
@@ -383,6 +455,7 @@ export class FakeGitLab extends FakeHandle {
         route((request) => {
           const project = projectOf(request);
           const body = bodyOf(request);
+          requireParams(body, ['source_branch', 'target_branch', 'title']);
           const source = required(body, 'source_branch');
           const target = required(body, 'target_branch');
           const title = required(body, 'title');
@@ -541,25 +614,18 @@ export class FakeGitLab extends FakeHandle {
       },
       unauthorized: () => jsonResponse(401, { message: '401 Unauthorized' }),
       errorResponse: (status, text, retryAfterSeconds): FakeResponse =>
-        jsonResponse(
-          status,
-          { message: status === 404 ? '404 Not Found' : text },
-          retryAfterSeconds === undefined
-            ? undefined
-            : { 'retry-after': String(retryAfterSeconds) },
-        ),
+        // An injected 429 looks like the throttle's (quota: GitLab.com's 2000/min for the API).
+        status === 429
+          ? throttled(retryAfterSeconds ?? 60, 2000, clock.now())
+          : jsonResponse(
+              status,
+              { message: status === 404 ? '404 Not Found' : text },
+              retryAfterSeconds === undefined
+                ? undefined
+                : { 'retry-after': String(retryAfterSeconds) },
+            ),
       rateLimited: (retryAfterSeconds, limitPerSecond, at) =>
-        jsonResponse(
-          429,
-          { message: 'Retry later' },
-          {
-            'retry-after': String(retryAfterSeconds),
-            'ratelimit-limit': String(Math.max(1, Math.floor(limitPerSecond * 60))),
-            'ratelimit-remaining': '0',
-            'ratelimit-reset': String(Math.ceil(at.getTime() / 1000) + retryAfterSeconds),
-            'ratelimit-name': 'throttle_authenticated_api',
-          },
-        ),
+        throttled(retryAfterSeconds, Math.max(1, Math.floor(limitPerSecond * 60)), at),
       ticketTable: () => ({
         title: 'Fake GitLab — merge requests',
         columns: ['Project', '!', 'Title', 'State', 'Source', 'Labels', 'Author'],
@@ -667,8 +733,10 @@ export class FakeGitLab extends FakeHandle {
 /**
  * A local GitLab REST v4: projects addressed by id or URL-encoded path, raw files, branches,
  * multi-action commits (creating a branch from `start_branch`), merge requests with labels,
- * head pipelines, conflicts and merges; GitLab's error shapes, PRIVATE-TOKEN auth and 429
- * rate limiting with RateLimit-* headers.
+ * head pipelines, conflicts and merges; GitLab's error shapes (Grape's `{error}` for missing
+ * parameters, `{message}` otherwise), PRIVATE-TOKEN or Bearer auth with token scopes (a
+ * `read_api` token cannot write: 403 `insufficient_scope`), and Rack::Attack's 429
+ * (`Retry later`, Retry-After and RateLimit-* headers).
  */
 export function startFakeGitLab(options: FakeGitLabOptions = {}): Promise<FakeGitLab> {
   return FakeGitLab.start(options);

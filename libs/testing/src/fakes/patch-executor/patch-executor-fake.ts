@@ -154,8 +154,10 @@ export class FakePatchExecutor extends FakeHandle {
             received: 1,
           };
           patches.set(patch.attemptKey, patch);
+          // The answer says what was true on receipt; the run starts after it.
+          const answer = jsonResponse(202, resultOf(patch));
           self.fake!.schedule(patch);
-          return jsonResponse(202, resultOf(patch));
+          return answer;
         },
         { public: true },
       )
