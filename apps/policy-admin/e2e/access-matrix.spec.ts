@@ -111,6 +111,13 @@ const MATRIX: readonly Endpoint[] = [
   },
   { method: 'GET', route: '/v1/activity/tickets', path: '/v1/activity/tickets', allowed: ANY_ROLE },
   { method: 'GET', route: '/v1/activity/patches', path: '/v1/activity/patches', allowed: ANY_ROLE },
+  {
+    method: 'GET',
+    route: '/v1/activity/groups/{groupKey}',
+    // Unknown here: a 404 for everyone allowed to ask.
+    path: `/v1/activity/groups/${encodeURIComponent('asset-vuln:no-such-asset:CVE-0000-0000')}`,
+    allowed: ANY_ROLE,
+  },
   { method: 'GET', route: '/v1/dlq', path: '/v1/dlq', allowed: ANY_ROLE },
   {
     method: 'POST',
@@ -272,6 +279,13 @@ describe('every endpoint checks authentication and roles (the whole role x endpo
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
     expect((await anonymous.get('/')).headers.get('location')).toBe('/console');
+    // So is a ticket group's page: the page, not the group, which comes from the API.
+    const groupPage = await anonymous.get<string>(
+      `/console/groups/${encodeURIComponent('asset-vuln:git.example.com/bank/api:CVE-2021-44228')}`,
+    );
+    expect(groupPage.status).toBe(200);
+    expect(groupPage.body).toBe(page.body);
+    expect(groupPage.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
   });
 
   it('needs the CSRF token for changes made with a session cookie', async () => {

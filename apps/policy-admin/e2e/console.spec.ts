@@ -1,7 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { TOPICS, type PolicyStateV1 } from '@hum/contracts';
+import {
+  type AuditEntryV1,
+  type PolicyStateV1,
+  type TicketEventV1,
+  ticketGroupKey,
+  TOPICS,
+} from '@hum/contracts';
 import { EventProducer, provisionTopics } from '@hum/kafka';
 import {
   buildWorkspace,
@@ -44,6 +50,8 @@ describe('the web console in a real headless Chromium', () => {
       database,
       topics,
       users: 'alice:admin+operator,bob:approver',
+      // Every test logs people in afresh; the login limiter has its own spec.
+      env: { ADMIN_LOGIN_RATE_PER_MINUTE: '100' },
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -70,16 +78,20 @@ describe('the web console in a real headless Chromium', () => {
   });
 
   /** Logs in with the keyboard only: label-found fields, Tab, Enter. */
-  async function logIn(context: BrowserContext, user: string): Promise<Page> {
+  async function logIn(
+    context: BrowserContext,
+    user: string,
+    at: { path: string; lands: string } = { path: '/', lands: 'Tiers' },
+  ): Promise<Page> {
     const page = await context.newPage();
-    await page.goto(`${admin.url}/`);
+    await page.goto(`${admin.url}${at.path}`);
     await page.getByRole('heading', { name: 'Log in' }).waitFor();
     await page.getByLabel('User name').focus();
     await page.keyboard.type(user);
     await page.keyboard.press('Tab');
     await page.keyboard.type(admin.passwords.get(user)!);
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Tiers', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: at.lands, level: 1 }).waitFor();
     await page.getByText(`Done: logged in as ${user}`).waitFor();
     return page;
   }
@@ -283,5 +295,151 @@ describe('the web console in a real headless Chromium', () => {
     // Nothing changed by asking.
     const policy = await viewer.get<{ tiers: Record<string, { mode: string }> }>('/v1/policy');
     expect(policy.body.tiers['medium']!.mode).toBe('off');
+  });
+
+  it('rejects a proposal as a second person from the Proposals view, and the audit log shows it', async () => {
+    const alice = await logIn(await browser.newContext(), 'alice');
+    await alice.getByLabel('Tier', { exact: true }).selectOption('medium');
+    await alice.getByLabel('Mode', { exact: true }).selectOption('dry-run');
+    await alice.getByLabel('Reason').fill('try medium in dry-run');
+    await alice.getByRole('button', { name: 'Propose' }).click();
+    const waiting = alice.getByText(/Done: proposal prp-[0-9a-f-]+ waits for a second person/);
+    await waiting.waitFor();
+    const proposalId = /prp-[0-9a-f-]+/.exec((await waiting.textContent()) ?? '')![0];
+
+    const bob = await logIn(await browser.newContext(), 'bob');
+    await bob.getByRole('link', { name: 'Proposals' }).click();
+    const card = bob.getByRole('article', { name: `Proposal ${proposalId}` });
+    await card.getByLabel('Note (optional)').fill('not this quarter');
+    await card.getByRole('button', { name: `Reject ${proposalId}` }).press('Enter');
+    await bob.getByText('Done: proposal ended').waitFor();
+    // The view is redrawn: nothing waits any more, and the proposal is REJECTED by bob.
+    await bob.getByText('No proposal is waiting.').waitFor();
+    const row = bob
+      .getByRole('table', { name: 'Recent proposals' })
+      .getByRole('row', { name: new RegExp(`^${proposalId} `) });
+    expect((await row.getByRole('cell').allTextContents()).slice(0, 5)).toEqual([
+      proposalId,
+      'tier:medium',
+      'REJECTED',
+      'alice',
+      'bob',
+    ]);
+
+    await bob.getByRole('link', { name: 'Audit log' }).click();
+    await bob.getByLabel('Action (or prefix)').fill('policy.proposal.rejected');
+    await bob.getByRole('button', { name: 'Filter' }).click();
+    const rejected = bob.getByRole('row', { name: /bob policy\.proposal\.rejected/ });
+    await rejected.waitFor();
+    expect(await rejected.textContent()).toContain(`proposal ${proposalId}`);
+    expect(await rejected.textContent()).toContain('SUCCESS');
+    await bob.screenshot({
+      path: path.join(ARTIFACTS, 'policy-console-rejected.png'),
+      fullPage: true,
+    });
+
+    // The entry itself: who rejected whose proposal of what, with the note; nothing applied.
+    const viewer = new Api(admin.url).withToken(await loginToken(admin, 'alice'));
+    const entries = await viewer.get<{ entries: AuditEntryV1[] }>(
+      `/v1/audit?action=policy.proposal&entity=${proposalId}`,
+    );
+    expect(entries.body.entries.map((e) => [e.action, e.actor.id, e.outcome])).toEqual([
+      ['policy.proposal.rejected', 'bob', 'success'],
+      ['policy.proposal.created', 'alice', 'success'],
+    ]);
+    expect(entries.body.entries[0]!.details).toEqual({
+      key: 'tier:medium',
+      proposedBy: 'alice',
+      note: 'not this quarter',
+    });
+    const policy = await viewer.get<{ tiers: Record<string, { mode: string }> }>('/v1/policy');
+    expect(policy.body.tiers['medium']!.mode).toBe('off');
+  });
+
+  it("shows a ticket group at /console/groups/<key>, where a ticket's detail link points, after login", async () => {
+    const kafka = specKafka();
+    const producer = new EventProducer(kafka, { names: topics, source: '/hum/spec', logger });
+    await producer.connect();
+    const asset = 'git.example.com/bank/cards-api';
+    const now = new Date();
+    const listed = classified({ label: 'group-1', tier: 'high', team: 'cards', asset, at: now });
+    const other = classified({ label: 'group-2', tier: 'critical', team: 'cards', asset, at: now });
+    const groupKey = ticketGroupKey('asset-vulnerability', listed.finding);
+    const ticket: TicketEventV1 = {
+      provider: 'jira-cloud',
+      groupKey,
+      ticketKey: 'SEC-9',
+      url: 'https://bank.atlassian.net/browse/SEC-9',
+      action: 'created',
+      fingerprints: [listed.finding.fingerprint],
+      at: now.toISOString(),
+    };
+    try {
+      await producer.publish([
+        ...[listed, other].map((f) => ({
+          topic: TOPICS.findingsClassified,
+          key: f.finding.fingerprint,
+          data: f,
+        })),
+        { topic: TOPICS.ticketsEvents, key: groupKey, data: ticket },
+      ]);
+    } finally {
+      await producer.disconnect();
+    }
+    const viewer = new Api(admin.url).withToken(await loginToken(admin, 'bob'));
+    const groupApi = `/v1/activity/groups/${encodeURIComponent(groupKey)}`;
+    await waitFor(
+      async () => {
+        const group = await viewer.get<{ tickets: unknown[]; findingCount: number }>(groupApi);
+        return (
+          group.status === 200 && group.body.tickets.length === 1 && group.body.findingCount === 2
+        );
+      },
+      { describe: 'the group in the read model' },
+    );
+
+    // The link as the dispatcher writes it: <console base>/console/groups/{URL-encoded key}.
+    const groupPath = `/console/groups/${encodeURIComponent(groupKey)}`;
+    const page = await logIn(await browser.newContext(), 'alice', {
+      path: groupPath,
+      lands: 'Ticket group',
+    });
+    expect(new URL(page.url()).pathname).toBe(groupPath);
+    await page.getByText(`Group key: ${groupKey}`).waitFor();
+    await page.getByText('2 findings (2 open).').waitFor();
+    const ticketLink = page
+      .getByRole('table', { name: 'Tickets' })
+      .getByRole('link', { name: 'SEC-9' });
+    expect(await ticketLink.getAttribute('href')).toBe('https://bank.atlassian.net/browse/SEC-9');
+    const findings = page.getByRole('table', { name: 'Findings' });
+    const cells = async (label: string) =>
+      findings
+        .getByRole('row', { name: new RegExp(`\\(${label}\\)`) })
+        .getByRole('cell')
+        .allTextContents();
+    // Highest tier first; the ticket listed one finding, the other belongs by its group key.
+    expect((await cells('group-2')).slice(1, 7)).toEqual([
+      asset,
+      'cards',
+      'CRITICAL',
+      'in KEV',
+      'OPEN',
+      'by group key',
+    ]);
+    expect((await cells('group-1')).slice(3, 7)).toEqual(['HIGH', 'in KEV', 'OPEN', 'listed']);
+    await page.screenshot({
+      path: path.join(ARTIFACTS, 'policy-console-group.png'),
+      fullPage: true,
+    });
+
+    // The Activity view links each ticket's group to the same page.
+    await page.getByRole('link', { name: 'Activity' }).click();
+    await page
+      .getByRole('table', { name: 'Recent tickets' })
+      .getByRole('link', { name: groupKey })
+      .click();
+    await page.getByRole('heading', { name: 'Ticket group', level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(groupPath);
+    await page.getByText(`Group key: ${groupKey}`).waitFor();
   });
 });

@@ -20,6 +20,9 @@ export function classified(options: {
   asset?: string;
   revision?: number;
   at: Date;
+  /** Whether the classifier found it in CISA KEV; default: as the example (listed). */
+  kev?: boolean;
+  change?: ClassifiedFindingV1['lifecycle']['change'];
 }): ClassifiedFindingV1 {
   const fingerprint = fingerprintOf(options.label);
   const at = options.at.toISOString();
@@ -44,10 +47,21 @@ export function classified(options: {
       },
       detectedAt: at,
     },
-    classification: { ...EXAMPLE_CLASSIFIED.classification, tier: options.tier, classifiedAt: at },
+    classification: {
+      ...EXAMPLE_CLASSIFIED.classification,
+      tier: options.tier,
+      classifiedAt: at,
+      ...(options.kev !== undefined
+        ? {
+            factors: EXAMPLE_CLASSIFIED.classification.factors.map((factor) =>
+              factor.name === 'kev' ? { ...factor, input: options.kev! } : factor,
+            ),
+          }
+        : {}),
+    },
     lifecycle: {
       state: 'open',
-      change: (options.revision ?? 1) === 1 ? 'new' : 'tier-changed',
+      change: options.change ?? ((options.revision ?? 1) === 1 ? 'new' : 'tier-changed'),
       firstSeenAt: at,
       lastSeenAt: at,
       revision: options.revision ?? 1,

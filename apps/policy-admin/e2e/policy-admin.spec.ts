@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import type { Kafka } from 'kafkajs';
+import { Client } from 'pg';
 import { KafkaApiKeyStore, verifyApiKey } from '@hum/auth';
 import { systemClock } from '@hum/common';
 import {
@@ -20,6 +21,7 @@ import {
 import { classified, fingerprintOf, foreignAuditEntry } from './fixtures';
 import {
   type AdminUnderTest,
+  type Answer,
   Api,
   logger,
   loginToken,
@@ -501,6 +503,209 @@ describe('policy-admin (a real process, real broker, real PostgreSQL)', () => {
       reason: expect.stringMatching(/risk rose to high/),
     });
     expect(await audit(`entity=${second.body.id}&action=risk.acceptance.expired`)).toHaveLength(1);
+  });
+
+  it('lapses an acceptance at critical when its finding enters KEV, and not one decided knowing it', async () => {
+    const at = new Date();
+    const fresh = classified({
+      label: 'kev-enters',
+      tier: 'critical',
+      team: 'issuers',
+      at,
+      kev: false,
+    });
+    const known = classified({
+      label: 'kev-known',
+      tier: 'critical',
+      team: 'issuers',
+      at,
+      kev: true,
+    });
+    await producer.publish(
+      [fresh, known].map((f) => ({
+        topic: TOPICS.findingsClassified,
+        key: f.finding.fingerprint,
+        data: f,
+      })),
+    );
+    const findings = async () =>
+      (
+        await as['vic']!.get<{ findings: { fingerprint: string; revision: number }[] }>(
+          '/v1/activity/findings?limit=500',
+        )
+      ).body.findings;
+    await waitFor(
+      async () =>
+        (await findings()).filter((f) =>
+          [fingerprintOf('kev-enters'), fingerprintOf('kev-known')].includes(f.fingerprint),
+        ).length === 2,
+      { describe: 'both findings in the read model' },
+    );
+    const accept = async (label: string): Promise<string> => {
+      const proposed = await as['alice']!.post<{ id: string; acceptedTier: string }>(
+        '/v1/risk-acceptances',
+        {
+          target: { kind: 'finding', fingerprint: fingerprintOf(label) },
+          reason: 'isolated network segment',
+          owner: 'issuers-lead',
+          expiresAt: new Date(Date.now() + 30 * 24 * 3_600_000).toISOString(),
+        },
+      );
+      // Accepted at critical: there is no tier above it to rise to.
+      expect(proposed.body.acceptedTier).toBe('critical');
+      const approved = await as['bob']!.post<{ state: string }>(
+        `/v1/risk-acceptances/${proposed.body.id}/approve`,
+      );
+      expect(approved.body.state).toBe('active');
+      return proposed.body.id;
+    };
+    const entering = await accept('kev-enters');
+    const knowing = await accept('kev-known');
+    expect(
+      (await audit(`entity=${entering}&action=risk.acceptance.approved`))[0]!.details,
+    ).toMatchObject({ inKevWhenApproved: [] });
+    expect(
+      (await audit(`entity=${knowing}&action=risk.acceptance.approved`))[0]!.details,
+    ).toMatchObject({ inKevWhenApproved: [fingerprintOf('kev-known')] });
+
+    // KEV lists both CVEs now; the tiers stay critical.
+    const listed = [
+      classified({
+        label: 'kev-enters',
+        tier: 'critical',
+        team: 'issuers',
+        at: new Date(),
+        kev: true,
+      }),
+      classified({
+        label: 'kev-known',
+        tier: 'critical',
+        team: 'issuers',
+        at: new Date(),
+        kev: true,
+      }),
+    ].map((f) => ({
+      ...f,
+      lifecycle: { ...f.lifecycle, change: 'intel-changed' as const, revision: 2 },
+    }));
+    await producer.publish(
+      listed.map((f) => ({
+        topic: TOPICS.findingsClassified,
+        key: f.finding.fingerprint,
+        data: f,
+      })),
+    );
+    const records = await readUntil<RiskAcceptanceV1>(topics.of(TOPICS.riskAcceptances), (all) =>
+      all.some((r) => r.key === entering && r.value.state === 'lapsed'),
+    );
+    expect(
+      records.find((r) => r.key === entering && r.value.state === 'lapsed')!.value,
+    ).toMatchObject({ acceptedTier: 'critical', version: 2 });
+    const lapse = await audit(`entity=${entering}&action=risk.acceptance.lapsed`);
+    expect(lapse).toHaveLength(1);
+    expect(lapse[0]!.details).toMatchObject({
+      lapse: 'risk-rose',
+      signal: 'kev',
+      fingerprint: fingerprintOf('kev-enters'),
+      reason: expect.stringMatching(/entered CISA KEV \(tier critical\)/),
+    });
+    // The other acceptance saw the same re-classification (the read model holds revision 2)
+    // and still holds: KEV was known when it was approved.
+    await waitFor(
+      async () =>
+        (await findings()).find((f) => f.fingerprint === fingerprintOf('kev-known'))?.revision ===
+        2,
+      { describe: 'the second re-classification in the read model' },
+    );
+    const active = await as['vic']!.get<{ acceptances: { id: string }[] }>(
+      '/v1/risk-acceptances?state=active',
+    );
+    expect(active.body.acceptances.map((a) => a.id)).toContain(knowing);
+    expect(active.body.acceptances.map((a) => a.id)).not.toContain(entering);
+    expect(records.filter((r) => r.key === knowing).map((r) => r.value.state)).toEqual(['active']);
+  });
+
+  it('serialises two approvals on one policy key: both wait on the key, one applies, the other is stale', async () => {
+    const propose = async (mode: string): Promise<string> => {
+      const answer = await as['alice']!.post<Decided>('/v1/proposals', {
+        change: { kind: 'tier', tier: 'critical', mode },
+        reason: `race: critical ${mode}`,
+      });
+      expect(answer.body.proposal).toMatchObject({ state: 'pending' });
+      return answer.body.proposal.id;
+    };
+    const before = (await policy()).tiers['critical']!.version;
+    const dryRun = await propose('dry-run');
+    const on = await propose('on');
+
+    // Hold the key's row as a third writer would, so both approvals reach the lock together.
+    const holder = new Client({ connectionString: database.url });
+    await holder.connect();
+    let answers: [Answer<Decided | Problem>, Answer<Decided | Problem>];
+    try {
+      await holder.query(`set search_path to "${database.schema}"`);
+      await holder.query('begin');
+      await holder.query("select key from policy_records where key = 'tier:critical' for update");
+      const holderPid = (await holder.query<{ pid: number }>('select pg_backend_pid() as pid'))
+        .rows[0]!.pid;
+      const racing = Promise.all([
+        as['bob']!.post<Decided | Problem>(`/v1/proposals/${dryRun}/approve`),
+        as['carol']!.post<Decided | Problem>(`/v1/proposals/${on}/approve`),
+      ]);
+      const waiting = new Client({ connectionString: database.url });
+      await waiting.connect();
+      try {
+        // Both approvals are blocked behind the held row (directly, or behind each other).
+        await waitFor(
+          async () =>
+            Number(
+              (
+                await waiting.query<{ n: string }>(
+                  `with recursive blocked(pid) as (
+                     select pid from pg_stat_activity where $1 = any(pg_blocking_pids(pid))
+                     union
+                     select a.pid from pg_stat_activity a join blocked b on b.pid = any(pg_blocking_pids(a.pid))
+                   ) select count(*) as n from blocked`,
+                  [holderPid],
+                )
+              ).rows[0]!.n,
+            ) === 2,
+          { describe: 'both approvals to wait on the tier:critical row' },
+        );
+      } finally {
+        await waiting.end();
+      }
+      await holder.query('commit');
+      answers = await racing;
+    } finally {
+      await holder.end();
+    }
+
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([200, 409]);
+    const won = answers.find((a) => a.status === 200)!.body as Decided;
+    const lost = answers.find((a) => a.status === 409)!.body as Problem;
+    expect(won.applied).toMatchObject({ tier: 'critical', version: before + 1 });
+    expect(lost).toMatchObject({ type: 'https://hum.dev/problems/stale' });
+    expect((await policy()).tiers['critical']!.version).toBe(before + 1);
+    const loser = won.proposal.id === dryRun ? on : dryRun;
+    expect((await as['vic']!.get<Proposal>(`/v1/proposals/${loser}`)).body.state).toBe('pending');
+    const critical = (await policyRecords((all) => all.some((r) => r.key === 'tier:critical')))
+      .filter((r) => r.key === 'tier:critical')
+      .map((r) => r.value.version);
+    expect(critical).toEqual([before + 1]);
+    expect(
+      (await audit(`entity=${loser}&outcome=denied`)).map(
+        (e) => (e.details as { code: string }).code,
+      ),
+    ).toEqual(['stale']);
+    // Back to off for the specs after this one (lowering applies at once).
+    const off = await as['alice']!.post<Decided>('/v1/proposals', {
+      change: { kind: 'tier', tier: 'critical', mode: 'off' },
+      reason: 'race over',
+    });
+    expect(off.body.proposal.state).toBe('applied');
+    await as['alice']!.post(`/v1/proposals/${loser}/reject`);
   });
 
   it("records the patcher's auto-pause in policy.state and lets only an operator resume", async () => {

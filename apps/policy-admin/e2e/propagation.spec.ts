@@ -1,128 +1,234 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { effectiveTier, PolicyFollower } from '@hum/policy';
 import {
   buildWorkspace,
   createTestDatabase,
+  type FakeJiraCloud,
+  type ServiceProcess,
+  startFakeJiraCloud,
+  startServiceProcess,
+  testKafkaBrokers,
   uniqueTopicPrefix,
   waitFor,
   WORKSPACE_ROOT,
   type TestDatabase,
   type WorkspaceBuild,
 } from '@hum/testing';
-import {
-  type AdminUnderTest,
-  Api,
-  logger,
-  loginToken,
-  specKafka,
-  startAdmin,
-  TopicNames,
-} from './support';
+import { type AdminUnderTest, Api, loginToken, OPS_TOKEN, startAdmin, TopicNames } from './support';
 
-const FOLLOWERS = ['risk-classifier', 'ticket-dispatcher', 'auto-patcher'] as const;
+type PolicyKey = 'tier:low' | 'tier:high' | 'global';
+
+/** A built service process as the spec watches it: through its /metrics, like Prometheus. */
+interface Follower {
+  name: 'auto-patcher' | 'ticket-dispatcher' | 'risk-classifier';
+  process: ServiceProcess;
+}
+
+/** The samples of one metric in a Prometheus text exposition, with their labels. */
+function samples(text: string, name: string): { labels: Record<string, string>; value: number }[] {
+  const found: { labels: Record<string, string>; value: number }[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const close = line.lastIndexOf('}');
+    const labels = Object.fromEntries(
+      [...line.slice(name.length + 1, close).matchAll(/(\w+)="([^"]*)"/g)].map((m) => [
+        m[1]!,
+        m[2]!,
+      ]),
+    );
+    found.push({ labels, value: Number(line.slice(close + 1).trim()) });
+  }
+  return found;
+}
+
+/** What a service's /metrics says its policy follower holds. */
+async function followed(follower: Follower): Promise<{
+  loaded: boolean;
+  version: (key: PolicyKey) => number | undefined;
+  appliedAtMs: (key: PolicyKey) => number | undefined;
+  startedAt: number | undefined;
+}> {
+  const response = await fetch(`${follower.process.ready}/metrics`, {
+    headers: { authorization: `Bearer ${OPS_TOKEN}` },
+  });
+  expect(response.status).toBe(200);
+  const text = await response.text();
+  const of = (name: string, key: PolicyKey): number | undefined =>
+    samples(text, name).find(
+      (s) => s.labels['follower'] === follower.name && s.labels['key'] === key,
+    )?.value;
+  return {
+    loaded: samples(text, 'hum_policy_state_loaded').some(
+      (s) => s.labels['follower'] === follower.name && s.value === 1,
+    ),
+    version: (key) => of('hum_policy_state_version', key),
+    appliedAtMs: (key) => {
+      const seconds = of('hum_policy_state_applied_timestamp_seconds', key);
+      return seconds === undefined ? undefined : seconds * 1_000;
+    },
+    startedAt: samples(text, 'hum_process_start_time_seconds')[0]?.value,
+  };
+}
+
+/** Generous on purpose: a shared 2-core machine runs the broker, PostgreSQL and five processes. */
+const WITHIN_MS = 10_000;
 
 /**
- * How fast an approved change reaches the services: followers of policy.state as the
- * classifier, the dispatcher and the patcher run them (libs/policy PolicyFollower), timed from
- * the moment the decision is sent to the moment each follower holds it. Measured and reported
- * (test-artifacts/policy-propagation.json), not asserted: wall-clock numbers on a shared
- * machine prove nothing; that every follower gets every change without a restart is asserted.
+ * How fast an approved change reaches the services that act on it, measured on the services
+ * themselves: the built auto-patcher, ticket-dispatcher and risk-classifier run as processes next to the built
+ * policy-admin, and each one's /metrics says which policy.state version its follower holds and
+ * when it applied it. A sample is the time from sending the decision (HTTP) to the moment the
+ * service applied the new record. Written to test-artifacts/policy-propagation.json and printed;
+ * asserted within a generous bound, and with no restart (each process's start time unchanged).
  */
-describe('policy propagation to following services', () => {
+describe('policy propagation to the running services', () => {
   let build: WorkspaceBuild;
-  let database: TestDatabase;
+  const databases: TestDatabase[] = [];
   let topics: TopicNames;
   let admin: AdminUnderTest;
-  const followers: PolicyFollower[] = [];
+  let jira: FakeJiraCloud;
+  let routingDir: string;
+  const followers: Follower[] = [];
 
   beforeAll(async () => {
     build = buildWorkspace('policy-propagation');
-    database = await createTestDatabase('policy_propagation');
     topics = new TopicNames(uniqueTopicPrefix('policy-propagation'));
-    admin = await startAdmin({ build, database, topics, users: 'alice:admin,bob:approver' });
+    const database = async (label: string): Promise<TestDatabase> => {
+      const created = await createTestDatabase(label);
+      databases.push(created);
+      return created;
+    };
+    const adminDb = await database('policy_propagation');
+    admin = await startAdmin({
+      build,
+      database: adminDb,
+      topics,
+      users: 'alice:admin,bob:approver',
+    });
+    jira = await startFakeJiraCloud();
+    routingDir = mkdtempSync(path.join(tmpdir(), 'hum-propagation-'));
+    const routing = path.join(routingDir, 'routing.yaml');
+    writeFileSync(routing, 'routes: [{ name: unused, provider: jira-cloud, project: SEC }]\n');
+    const shared = (instance: string, db: TestDatabase): Record<string, string> => ({
+      KAFKA_BROKERS: testKafkaBrokers().join(','),
+      KAFKA_TOPIC_PREFIX: topics.prefix,
+      KAFKA_SESSION_TIMEOUT: '6s',
+      HUM_OPS_TOKEN: OPS_TOKEN,
+      HUM_INSTANCE_ID: instance,
+      PORT: '0',
+      DATABASE_URL: db.url,
+      DATABASE_SCHEMA: db.schema,
+      LOG_LEVEL: 'info',
+    });
+    const [patcherDb, dispatcherDb, classifierDb] = [
+      await database('propagation_patcher'),
+      await database('propagation_dispatcher'),
+      await database('propagation_classifier'),
+    ];
+    const [patcher, dispatcher, classifier] = await Promise.all([
+      startServiceProcess({
+        entry: build.entry('apps/auto-patcher/src/main.js'),
+        env: {
+          ...shared('propagation-patcher', patcherDb),
+          PATCHER_OPERATOR_TOKEN: 'propagation-operator-token',
+        },
+        readyPattern: /"url":"(http:\/\/[^"]+)"/,
+        timeoutMs: 90_000,
+      }),
+      startServiceProcess({
+        entry: build.entry('apps/ticket-dispatcher/src/main.js'),
+        env: {
+          ...shared('propagation-dispatcher', dispatcherDb),
+          TICKET_PROVIDERS: 'jira-cloud',
+          TICKET_ROUTING_FILE: routing,
+          RECONCILE_INTERVAL: '0',
+          JIRA_CLOUD_URL: jira.url,
+          JIRA_CLOUD_EMAIL: jira.botUser.emailAddress,
+          JIRA_CLOUD_API_TOKEN: jira.botUser.apiToken!,
+        },
+        readyPattern: /"url":"(http:\/\/[^"]+)"/,
+        timeoutMs: 90_000,
+      }),
+      startServiceProcess({
+        entry: build.entry('apps/risk-classifier/src/main.js'),
+        env: shared('propagation-classifier', classifierDb),
+        readyPattern: /"url":"(http:\/\/[^"]+)"/,
+        timeoutMs: 90_000,
+      }),
+    ]);
+    followers.push(
+      { name: 'auto-patcher', process: patcher },
+      { name: 'ticket-dispatcher', process: dispatcher },
+      { name: 'risk-classifier', process: classifier },
+    );
   });
 
   afterAll(async () => {
-    await Promise.all(followers.map((f) => f.stop()));
-    const exit = await admin?.process.stop();
-    await database?.cleanup();
+    const exits = await Promise.all([
+      ...followers.map((f) => f.process.stop()),
+      admin?.process.stop(),
+    ]);
+    await jira?.close();
+    await Promise.all(databases.map((d) => d.cleanup()));
+    if (routingDir) rmSync(routingDir, { recursive: true, force: true });
     build?.remove();
-    expect(exit?.code).toBe(0);
+    expect(exits.map((e) => e?.code)).toEqual(exits.map(() => 0));
   });
 
-  async function follow(service: string): Promise<PolicyFollower> {
-    const follower = new PolicyFollower({ kafka: specKafka(), names: topics, logger, service });
-    followers.push(follower);
-    await follower.start();
-    await waitFor(() => follower.current().loaded, { describe: `${service} to load the policy` });
-    return follower;
-  }
-
-  it('reaches every follower within seconds of the decision, with no restart', async () => {
-    // Before anything is decided (and before a follower has read the topic) every tier is off.
-    const early = new PolicyFollower({
-      kafka: specKafka(),
-      names: topics,
-      logger,
-      service: 'early',
+  it('reaches the auto-patcher, the ticket-dispatcher and the risk-classifier within seconds of the decision, with no restart', async () => {
+    // Before anything is decided each service has read the (empty) topic: every tier off, v0.
+    await waitFor(async () => (await Promise.all(followers.map(followed))).every((f) => f.loaded), {
+      describe: 'every service to have read policy.state',
+      timeoutMs: 30_000,
     });
-    expect(effectiveTier(early.current(), 'low').mode).toBe('off');
-    const running = await Promise.all(FOLLOWERS.map((s) => follow(s)));
-    for (const follower of running)
-      expect(effectiveTier(follower.current(), 'low').mode).toBe('off');
+    const startedAt = new Map<string, number | undefined>();
+    for (const follower of followers) {
+      const now = await followed(follower);
+      expect(now.version('tier:low')).toBe(0);
+      expect(now.version('global')).toBe(0);
+      startedAt.set(follower.name, now.startedAt);
+      expect(now.startedAt).toBeGreaterThan(0);
+    }
 
     const alice = new Api(admin.url).withToken(await loginToken(admin, 'alice'));
     const bob = new Api(admin.url).withToken(await loginToken(admin, 'bob'));
-    const samples: { change: string; follower: string; ms: number }[] = [];
-
-    // Every change each follower applies, with when: a follower may see a record before the
-    // HTTP answer that decided it has arrived back here.
-    const log = running.map(
-      () => [] as { at: number; low: number; high: number; global: number }[],
-    );
-    running.forEach((follower, i) =>
-      follower.onChange((now) =>
-        log[i]!.push({
-          at: performance.now(),
-          low: now.tiers.low.version,
-          high: now.tiers.high.version,
-          global: now.global.version,
-        }),
-      ),
-    );
+    const samplesTaken: { change: string; service: string; appliedMs: number; seenMs: number }[] =
+      [];
 
     async function timed(
       label: string,
-      key: 'low' | 'high' | 'global',
+      key: PolicyKey,
       decide: () => Promise<number>,
     ): Promise<void> {
-      const started = performance.now();
+      const started = Date.now();
       const version = await decide();
-      const seenAt = (i: number): number | undefined =>
-        log[i]!.find((e) => e.at >= started && e[key] >= version)?.at;
-      await waitFor(() => running.every((_, i) => seenAt(i) !== undefined), {
-        describe: `every follower to see ${label}`,
-      });
-      running.forEach((_, i) =>
-        samples.push({
-          change: label,
-          follower: FOLLOWERS[i]!,
-          ms: Math.round(seenAt(i)! - started),
+      await Promise.all(
+        followers.map(async (follower) => {
+          const deadline = started + 30_000;
+          for (;;) {
+            const now = await followed(follower);
+            if ((now.version(key) ?? -1) >= version) {
+              samplesTaken.push({
+                change: label,
+                service: follower.name,
+                appliedMs: Math.round(now.appliedAtMs(key)! - started),
+                seenMs: Date.now() - started,
+              });
+              return;
+            }
+            if (Date.now() > deadline)
+              throw new Error(`${follower.name} still holds ${key} v${now.version(key)}`);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
         }),
       );
     }
 
-    const propose = async (
-      api: Api,
-      change: unknown,
-    ): Promise<{ id: string; version?: number }> => {
-      const answer = await api.post<{ proposal: { id: string; resultVersion?: number } }>(
+    const propose = async (change: unknown): Promise<{ id: string; version?: number }> => {
+      const answer = await alice.post<{ proposal: { id: string; resultVersion?: number } }>(
         '/v1/proposals',
-        {
-          change,
-          reason: 'propagation measurement',
-        },
+        { change, reason: 'propagation measurement' },
       );
       expect(answer.status).toBe(201);
       return {
@@ -133,49 +239,51 @@ describe('policy propagation to following services', () => {
       };
     };
 
-    for (let round = 0; round < 3; round += 1) {
+    for (let round = 1; round <= 3; round += 1) {
       await timed(
-        `low on (round ${round + 1}, one admin)`,
-        'low',
-        async () => (await propose(alice, { kind: 'tier', tier: 'low', mode: 'on' })).version!,
+        `low on (round ${round}, one admin)`,
+        'tier:low',
+        async () => (await propose({ kind: 'tier', tier: 'low', mode: 'on' })).version!,
       );
       await timed(
-        `low off (round ${round + 1}, one admin)`,
-        'low',
-        async () => (await propose(alice, { kind: 'tier', tier: 'low', mode: 'off' })).version!,
+        `low off (round ${round}, one admin)`,
+        'tier:low',
+        async () => (await propose({ kind: 'tier', tier: 'low', mode: 'off' })).version!,
       );
     }
-    const pending = await propose(alice, { kind: 'tier', tier: 'high', mode: 'dry-run' });
-    await timed('high dry-run (approved by a second person)', 'high', async () => {
+    const pending = await propose({ kind: 'tier', tier: 'high', mode: 'dry-run' });
+    await timed('high dry-run (approved by a second person)', 'tier:high', async () => {
       const approved = await bob.post<{ applied: { version: number } }>(
         `/v1/proposals/${pending.id}/approve`,
       );
+      expect(approved.status).toBe(200);
       return approved.body.applied.version;
     });
     await timed(
       'global kill switch engaged',
       'global',
-      async () => (await propose(alice, { kind: 'global', killSwitch: true })).version!,
+      async () => (await propose({ kind: 'global', killSwitch: true })).version!,
     );
 
-    for (const follower of running) {
-      const now = follower.current();
-      expect(effectiveTier(now, 'low').mode).toBe('off');
-      expect(effectiveTier(now, 'high').mode).toBe('dry-run');
-      expect(now.global.killSwitch).toBe(true);
+    // Every service holds what policy-admin says is in force, in the same process as before.
+    const decided = await alice.get<{
+      tiers: Record<string, { version: number }>;
+      global: { version: number };
+    }>('/v1/policy');
+    for (const follower of followers) {
+      const now = await followed(follower);
+      expect(now.version('tier:low')).toBe(decided.body.tiers['low']!.version);
+      expect(now.version('tier:high')).toBe(decided.body.tiers['high']!.version);
+      expect(now.version('global')).toBe(decided.body.global.version);
+      expect(now.startedAt).toBe(startedAt.get(follower.name));
     }
-    // A service starting now reads the decided policy from the compacted topic.
-    const late = await follow('late-starter');
-    expect(late.current().tiers.high).toMatchObject({
-      mode: 'dry-run',
-      decidedBy: ['alice', 'bob'],
-    });
 
-    const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
+    const ms = samplesTaken.map((s) => s.appliedMs).sort((a, b) => a - b);
     const report = {
       measuredAt: new Date().toISOString(),
-      what: 'ms from sending the decision (HTTP) to each PolicyFollower holding the new record',
-      samples,
+      what: "ms from sending the decision (HTTP) to the service's policy follower applying the new record, read off each running service's /metrics (hum_policy_state_applied_timestamp_seconds); seenMs: when the spec's poll (every 20 ms) saw it",
+      services: followers.map((f) => f.name),
+      samples: samplesTaken,
       summary: {
         count: ms.length,
         min: ms[0],
@@ -188,7 +296,15 @@ describe('policy propagation to following services', () => {
       path.join(WORKSPACE_ROOT, 'test-artifacts', 'policy-propagation.json'),
       `${JSON.stringify(report, null, 2)}\n`,
     );
-    process.stdout.write(`policy propagation (ms): ${JSON.stringify(report.summary)}\n`);
-    expect(samples).toHaveLength(8 * FOLLOWERS.length);
+    process.stdout.write(
+      `policy propagation to running services (ms): ${JSON.stringify(report.summary)}\n${samplesTaken
+        .map((s) => `  ${s.service.padEnd(18)} ${String(s.appliedMs).padStart(6)} ms  ${s.change}`)
+        .join('\n')}\n`,
+    );
+    expect(samplesTaken).toHaveLength(8 * followers.length);
+    for (const sample of samplesTaken) {
+      expect(sample.appliedMs).toBeGreaterThanOrEqual(0);
+      expect(sample.appliedMs).toBeLessThan(WITHIN_MS);
+    }
   });
 });

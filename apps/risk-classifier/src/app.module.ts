@@ -19,7 +19,7 @@ import {
   kafkaSettingsFromEnv,
 } from '@hum/kafka';
 import { METRICS_REGISTRY, ObservabilityModule } from '@hum/observability';
-import { PolicyFollower, RiskAcceptanceFollower } from '@hum/policy';
+import { PolicyFollower, policyMetricsProvider, RiskAcceptanceFollower } from '@hum/policy';
 import { serviceDatabaseProviders } from '@hum/persistence';
 import type { ServiceRuntime } from '@hum/runtime';
 import { ClassifierMetrics } from './classifier-metrics';
@@ -108,6 +108,7 @@ export class RiskClassifierModule {
         ApiKeyGuard,
         followerProvider(POLICY_FOLLOWER, PolicyFollower, SERVICE_NAME),
         followerProvider(RISK_ACCEPTANCES, RiskAcceptanceFollower, SERVICE_NAME),
+        policyMetricsProvider(),
         PolicyLifecycle,
         { provide: CLASSIFIER_CLOCK, useValue: systemClock },
         {

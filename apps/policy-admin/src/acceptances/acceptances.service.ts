@@ -6,7 +6,6 @@ import type { PersonPrincipal } from '@hum/auth';
 import type { Clock } from '@hum/common';
 import { RiskAcceptanceV1, RiskTier, Sha256Hex, Timestamp, TOPICS } from '@hum/contracts';
 import {
-  acceptanceLapse,
   checkAcceptanceExpiry,
   checkApproval,
   checkPropose,
@@ -15,6 +14,8 @@ import {
   type LapseReason,
   type ProposalState,
   rejectionState,
+  riskRise,
+  type RiskRise,
 } from '@hum/policy';
 import { jsonb } from '@hum/persistence';
 import { type AdminTransaction, ChangeRunner, type Effects } from '../audit/change-runner';
@@ -56,6 +57,16 @@ export interface AcceptanceView {
 }
 
 type Row = Selectable<AdminTables['risk_acceptances']>;
+
+/** A finding's classification as a first sighting of its revision tells it. */
+export interface ClassificationSeen {
+  tier: z.infer<typeof RiskTier>;
+  /** In CISA KEV; absent when the classification says nothing about KEV. */
+  kev?: boolean;
+  at: Date;
+  /** Every ticket group the finding can belong to (`ticketGroupKeys`). */
+  groupKeys: readonly string[];
+}
 
 function view(row: Row): AcceptanceView {
   return {
@@ -191,6 +202,7 @@ export class AcceptancesService {
               decided_at: null,
               version: 0,
               ended_reason: null,
+              kev_fingerprints: null,
             })
             .execute();
           effects.audit({
@@ -235,9 +247,17 @@ export class AcceptancesService {
             );
           const approved = { ...row, approved_by: actor.id };
           const record = published(approved, 'active', now, 1);
+          // What the approver accepted includes which covered findings were known exploited.
+          const kevFingerprints = await this.listedInKev(trx, row);
           await trx
             .updateTable('risk_acceptances')
-            .set({ state: 'active', approved_by: actor.id, decided_at: now, version: 1 })
+            .set({
+              state: 'active',
+              approved_by: actor.id,
+              decided_at: now,
+              version: 1,
+              kev_fingerprints: jsonb(kevFingerprints),
+            })
             .where('id', '=', id)
             .execute();
           effects.publish({ topic: TOPICS.riskAcceptances, key: id, data: record }).audit({
@@ -249,6 +269,7 @@ export class AcceptancesService {
               proposedBy: row.proposed_by,
               target: row.target,
               expiresAt: record.expiresAt,
+              inKevWhenApproved: kevFingerprints,
               ...(note ? { note } : {}),
             },
             at: now,
@@ -377,22 +398,26 @@ export class AcceptancesService {
   }
 
   /**
-   * A finding was classified again: every active acceptance that covers it (directly or
-   * through its ticket group) and was accepted at a lower tier lapses.
+   * Findings were classified again: every active acceptance that covers one (directly or
+   * through one of its ticket groups) lapses when that finding's risk rose above what was
+   * accepted — a higher tier, or entry into CISA KEV since the approval (`riskRise`).
    */
   async lapseOnClassification(
     trx: AdminTransaction,
     effects: Effects,
-    changes: ReadonlyMap<string, { tier: z.infer<typeof RiskTier>; at: Date }>,
+    changes: ReadonlyMap<string, ClassificationSeen>,
   ): Promise<void> {
     if (changes.size === 0) return;
     const fingerprints = [...changes.keys()];
-    const groups = await trx
+    // Groups as tickets.events listed them, and as the findings' own keys say.
+    const listed = await trx
       .selectFrom('rm_ticket_members')
       .select(['group_key', 'fingerprint'])
       .where('fingerprint', 'in', fingerprints)
       .execute();
-    const groupKeys = [...new Set(groups.map((g) => g.group_key))];
+    const groupsOf = new Map(fingerprints.map((fp) => [fp, new Set(changes.get(fp)!.groupKeys)]));
+    for (const { group_key, fingerprint } of listed) groupsOf.get(fingerprint)!.add(group_key);
+    const groupKeys = [...new Set([...groupsOf.values()].flatMap((keys) => [...keys]))];
     const rows = await trx
       .selectFrom('risk_acceptances')
       .selectAll()
@@ -410,19 +435,16 @@ export class AcceptancesService {
       const members =
         row.fingerprint !== null
           ? [row.fingerprint]
-          : groups.filter((g) => g.group_key === row.group_key).map((g) => g.fingerprint);
+          : fingerprints.filter((fp) => groupsOf.get(fp)!.has(row.group_key!));
       const risen = members
-        .map((fingerprint) => ({ fingerprint, change: changes.get(fingerprint) }))
-        .find(
-          ({ change }) =>
-            change !== undefined &&
-            acceptanceLapse(
-              { expiresAt: row.expires_at, acceptedTier: row.accepted_tier },
-              change.at,
-              change.tier,
-            ) === 'risk-rose',
-        );
+        .map((fingerprint) => ({
+          fingerprint,
+          change: changes.get(fingerprint)!,
+          rise: this.rise(row, fingerprint, changes.get(fingerprint)),
+        }))
+        .find((m): m is typeof m & { rise: RiskRise } => m.rise !== undefined);
       if (!risen) continue;
+      const { fingerprint, change } = risen;
       await this.end(
         trx,
         effects,
@@ -430,10 +452,67 @@ export class AcceptancesService {
         'lapsed',
         now,
         { type: 'system', id: 'policy-admin' },
-        `risk rose to ${risen.change!.tier} on ${risen.fingerprint}`,
+        risen.rise === 'tier'
+          ? `risk rose to ${change.tier} on ${fingerprint}`
+          : `risk rose: ${fingerprint} entered CISA KEV (tier ${change.tier})`,
         'risk-rose',
+        { signal: risen.rise, fingerprint },
       );
     }
+  }
+
+  /** How the finding's risk rose above what the acceptance (still in force then) accepted. */
+  private rise(
+    row: Row,
+    fingerprint: string,
+    change: ClassificationSeen | undefined,
+  ): RiskRise | undefined {
+    if (change === undefined || change.at.getTime() >= row.expires_at.getTime()) return undefined;
+    return riskRise(
+      {
+        expiresAt: row.expires_at,
+        acceptedTier: row.accepted_tier,
+        // Approved before this was kept: KEV is not checked rather than guessed.
+        ...(row.kev_fingerprints !== null
+          ? { acceptedInKev: row.kev_fingerprints.includes(fingerprint) }
+          : {}),
+      },
+      { tier: change.tier, ...(change.kev !== undefined ? { kev: change.kev } : {}) },
+    );
+  }
+
+  /**
+   * The findings the acceptance covers that the read model knows to be in CISA KEV now. A
+   * covered finding not known here yet counts as not listed: if it turns out to be, the
+   * acceptance lapses — the safe side of not knowing.
+   */
+  private async listedInKev(trx: AdminTransaction, row: Row): Promise<string[]> {
+    let query = trx.selectFrom('rm_findings').select('fingerprint').where('kev', '=', true);
+    if (row.fingerprint !== null) query = query.where('fingerprint', '=', row.fingerprint);
+    else {
+      const groupKey = row.group_key!;
+      query = query.where((eb) =>
+        eb.or([
+          eb(
+            'fingerprint',
+            'in',
+            eb
+              .selectFrom('rm_ticket_members')
+              .select('fingerprint')
+              .where('group_key', '=', groupKey),
+          ),
+          eb(
+            'fingerprint',
+            'in',
+            eb
+              .selectFrom('rm_finding_groups')
+              .select('fingerprint')
+              .where('group_key', '=', groupKey),
+          ),
+        ]),
+      );
+    }
+    return (await query.orderBy('fingerprint').execute()).map((r) => r.fingerprint);
   }
 
   private async end(
@@ -445,6 +524,7 @@ export class AcceptancesService {
     actor: { type: 'user' | 'system'; id: string },
     reason: string,
     lapse?: LapseReason,
+    extra: Record<string, unknown> = {},
   ): Promise<void> {
     const version = row.version + 1;
     await trx
@@ -468,6 +548,7 @@ export class AcceptancesService {
           acceptedTier: row.accepted_tier,
           reason,
           ...(lapse ? { lapse } : {}),
+          ...extra,
           version,
         },
         at: now,

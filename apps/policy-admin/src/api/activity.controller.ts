@@ -1,11 +1,20 @@
-import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import { AccessGuard, RequireRoles } from '@hum/auth';
 import { RISK_TIERS } from '@hum/contracts';
 import type { AdminDatabase } from '../database/schema';
 import { parseQuery } from '../http/parse-input';
+import { Refused } from '../http/refusal';
+import { readGroup } from '../read-model/group-view';
 import { ADMIN_DB } from '../tokens';
 
 const Limit = z.coerce.number().int().min(1).max(500).default(50);
@@ -17,6 +26,11 @@ const FindingsQuery = z
   })
   .strict();
 const RecentQuery = z.object({ limit: Limit }).strict();
+/** As tickets.events carries it (and as the ticket's detail link encodes it). */
+const GroupKeyParam = z.object({ groupKey: z.string().min(1).max(500) }).strict();
+const GroupQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(5_000).default(1_000) })
+  .strict();
 
 /** What the system is doing, from the read model policy-admin builds off the topics. */
 @ApiTags('activity')
@@ -148,5 +162,23 @@ export class ActivityController {
         decidedAt: new Date(r.decided_at).toISOString(),
       })),
     };
+  }
+
+  @Get('groups/:groupKey')
+  @RequireRoles('viewer')
+  @ApiOperation({
+    summary: 'A ticket group: its ticket(s), recent ticket events, findings and acceptances',
+    description:
+      "The page a ticket's detail link points to. Findings are those tickets.events listed for the group and every classified finding whose group keys include it; open ones first.",
+  })
+  @ApiParam({ name: 'groupKey', description: 'the group key, URL-encoded' })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  async group(@Param() params: unknown, @Query() query: unknown) {
+    const { groupKey } = parseQuery(GroupKeyParam, params);
+    const { limit } = parseQuery(GroupQuery, query);
+    const group = await readGroup(this.db, groupKey, limit);
+    if (group === undefined)
+      throw new Refused('not-found', `no ticket group ${groupKey} is known here`).toProblem();
+    return group;
   }
 }

@@ -43,6 +43,18 @@ export class ConsoleController {
     return this.html;
   }
 
+  /**
+   * A ticket group's page (`/console/groups/<URL-encoded group key>`), where a ticket's detail
+   * link points: the same static page, whose script reads the key from the path and shows the
+   * group once the person has logged in.
+   */
+  @Get('console/groups/:groupKey')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', CONTENT_SECURITY_POLICY)
+  groupPage(): string {
+    return this.html;
+  }
+
   @Get('console/console.css')
   @Header('Content-Type', 'text/css; charset=utf-8')
   style(): string {

@@ -34,7 +34,7 @@ interface Doc {
 
 interface BrowserGlobals {
   document: Doc;
-  location: { hash: string };
+  location: { hash: string; pathname: string };
   addEventListener(type: string, listener: () => void): void;
 }
 
@@ -46,6 +46,23 @@ export function browserMain(): void {
   const TIERS = ['critical', 'high', 'medium', 'low'] as const;
 
   const state: { user?: { username: string; roles: string[] }; csrf?: string } = {};
+
+  // A ticket group's page is /console/groups/<URL-encoded key>: tickets link to it.
+  const GROUP_PATH = '/console/groups/';
+  const groupKey = ((): string | undefined => {
+    const path = g.location.pathname;
+    if (!path.startsWith(GROUP_PATH)) return undefined;
+    try {
+      return decodeURIComponent(path.slice(GROUP_PATH.length)) || undefined;
+    } catch {
+      // A malformed escape is no key; the console opens as usual.
+      return undefined;
+    }
+  })();
+  const HOME = groupKey !== undefined ? '#/group' : '#/tiers';
+  function groupHref(key: string): string {
+    return `${GROUP_PATH}${encodeURIComponent(key)}`;
+  }
 
   // --- DOM helpers: text goes in as text, never as HTML ------------------------------------
   type Child = El | string | null | undefined | false;
@@ -184,7 +201,7 @@ export function browserMain(): void {
         state.user = { username: String(answer['username']), roles: answer['roles'] as string[] };
         state.csrf = String(answer['csrfToken']);
         renderChrome();
-        g.location.hash = '#/tiers';
+        go(HOME);
         return `logged in as ${state.user.username}`;
       }),
     );
@@ -488,7 +505,7 @@ export function browserMain(): void {
         ['Ticket', 'Group', 'Action', 'Findings', 'At'],
         (tickets['tickets'] as Json[]).map((t) => [
           String(t['ticketKey']),
-          String(t['groupKey']),
+          h('a', { href: groupHref(String(t['groupKey'])) }, String(t['groupKey'])),
           String(t['action']),
           String(t['fingerprints']),
           when(t['at']),
@@ -513,6 +530,78 @@ export function browserMain(): void {
           String(d['topic']),
           String(d['pending']),
           String(d['retained']),
+        ]),
+      ),
+    );
+  }
+
+  async function groupView(key: string): Promise<void> {
+    let group: Json;
+    try {
+      group = await api('GET', `/v1/activity/groups/${encodeURIComponent(key)}?limit=1000`);
+    } catch (error) {
+      page('Ticket group', h('p', {}, `Group ${key}: ${String((error as Error).message)}.`));
+      return;
+    }
+    const link = (url: unknown, text: string): Child =>
+      typeof url === 'string' && /^https?:\/\//.test(url) ? h('a', { href: url }, text) : text;
+    const findings = group['findings'] as Json[];
+    const count = Number(group['findingCount']);
+    const open = findings.filter((f) => f['state'] === 'open').length;
+    page(
+      'Ticket group',
+      h('p', { id: 'group-key' }, `Group key: ${key}`),
+      h(
+        'p',
+        {},
+        `${count} finding${count === 1 ? '' : 's'} (${open} open${findings.length < count ? `; the first ${findings.length} shown` : ''}).`,
+      ),
+      table(
+        'Tickets',
+        ['Ticket', 'Provider', 'Last action', 'Events', 'First seen', 'Last change'],
+        (group['tickets'] as Json[]).map((t) => [
+          link(t['url'], String(t['ticketKey'])),
+          String(t['provider']),
+          String(t['lastAction']),
+          String(t['events']),
+          when(t['firstAt']),
+          when(t['lastAt']),
+        ]),
+      ),
+      table(
+        'Findings',
+        ['Title', 'Asset', 'Team', 'Tier', 'KEV', 'State', 'In the ticket', 'Fingerprint'],
+        findings.map((f) => [
+          String(f['title']),
+          String(f['assetId']),
+          String(f['team'] ?? ''),
+          badge(String(f['tier']).toUpperCase(), String(f['tier'])),
+          f['kev'] === true ? 'in KEV' : f['kev'] === false ? 'no' : 'unknown',
+          String(f['state']).toUpperCase(),
+          f['inTicket'] === true ? 'listed' : 'by group key',
+          String(f['fingerprint']),
+        ]),
+      ),
+      table(
+        'Active risk acceptances',
+        ['Id', 'Owner', 'Accepted tier', 'Expires', 'Reason'],
+        (group['acceptances'] as Json[]).map((a) => [
+          String(a['id']),
+          String(a['owner']),
+          String(a['acceptedTier']),
+          when(a['expiresAt']),
+          String(a['reason']),
+        ]),
+      ),
+      table(
+        'Recent ticket events',
+        ['At', 'Ticket', 'Action', 'Findings', 'Detail'],
+        (group['events'] as Json[]).map((e) => [
+          when(e['at']),
+          String(e['ticketKey']),
+          String(e['action']),
+          String(e['fingerprints']),
+          String(e['detail'] ?? ''),
         ]),
       ),
     );
@@ -679,26 +768,35 @@ export function browserMain(): void {
         state.user = undefined;
         state.csrf = undefined;
         renderChrome();
-        g.location.hash = '#/login';
+        go('#/login');
         return 'logged out';
       }),
     );
     who.replaceChildren(`${state.user.username} (${state.user.roles.join(', ')}) `, logout);
   }
 
+  /** Shows `hash`'s view, also when the address already holds it (no hashchange then). */
+  function go(hash: string): void {
+    if (g.location.hash === hash) route();
+    else g.location.hash = hash;
+  }
+
   function route(): void {
     const hash = g.location.hash;
     if (state.user === undefined || hash === '#/login' || hash === '') {
       if (state.user !== undefined) {
-        g.location.hash = '#/tiers';
+        go(HOME);
         return;
       }
       loginView();
       return;
     }
     renderChrome();
-    const target = ROUTES[hash] ?? ROUTES['#/tiers']!;
-    Promise.resolve(target.view()).catch((error: unknown) =>
+    const view =
+      hash === '#/group' && groupKey !== undefined
+        ? () => groupView(groupKey)
+        : (ROUTES[hash] ?? ROUTES['#/tiers']!).view;
+    Promise.resolve(view()).catch((error: unknown) =>
       say(error instanceof Error ? error.message : String(error), 'error'),
     );
   }

@@ -1,15 +1,21 @@
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { AuditTables } from '@hum/audit';
-import type {
-  ApiKeyStateV1,
-  AuditEntryV1,
-  ClassifiedFindingV1,
-  PolicyStateV1,
-  RiskAcceptanceV1,
-  RiskTier,
+import {
+  type ApiKeyStateV1,
+  type AuditEntryV1,
+  type ClassifiedFindingV1,
+  type PolicyStateV1,
+  type RiskAcceptanceV1,
+  type RiskTier,
+  ticketGroupKeys,
 } from '@hum/contracts';
-import type { Jsonb, Migrations } from '@hum/persistence';
-import type { ChangeAssessment, PolicyChange, ProposalState } from '@hum/policy';
+import { forEachChunk, type Jsonb, type Migrations } from '@hum/persistence';
+import {
+  type ChangeAssessment,
+  kevListed,
+  type PolicyChange,
+  type ProposalState,
+} from '@hum/policy';
 
 /** An event waiting in (or sent from) the outbox, as it will be encoded. */
 export interface StoredOutboxEvent {
@@ -81,6 +87,11 @@ export interface AdminTables {
     decided_at: Date | null;
     version: number;
     ended_reason: string | null;
+    /**
+     * The covered findings that were in CISA KEV when it was approved: another one entering KEV
+     * makes it lapse. Null for a request not yet approved (or approved before this was kept).
+     */
+    kev_fingerprints: Jsonb<string[]> | null;
   };
   users: {
     username: string;
@@ -116,6 +127,8 @@ export interface AdminTables {
     team: string | null;
     tier: RiskTier;
     score: number;
+    /** In CISA KEV as the latest classification says; null when it says nothing about KEV. */
+    kev: boolean | null;
     state: 'open' | 'resolved';
     title: string;
     change: string;
@@ -143,8 +156,17 @@ export interface AdminTables {
     detail: string | null;
     at: Date;
   };
-  /** Which findings a ticket group holds, so a group's acceptance can lapse with a member. */
+  /** Which findings a ticket group holds, as tickets.events listed them. */
   rm_ticket_members: {
+    group_key: string;
+    fingerprint: string;
+  };
+  /**
+   * Every ticket group a classified finding can belong to (`ticketGroupKeys`, the keys the
+   * dispatcher groups by), so a group is known — for its page and its acceptances — before
+   * and beyond what tickets.events lists (at most 1,000 findings per event).
+   */
+  rm_finding_groups: {
     group_key: string;
     fingerprint: string;
   };
@@ -404,4 +426,66 @@ export const adminMigrations: Migrations = {
       await db.schema.createIndex('rm_audit_at').on('rm_audit').column('at').execute();
     },
   },
+  '0003_kev_and_finding_groups': {
+    async up(db) {
+      await db.schema.alterTable('rm_findings').addColumn('kev', 'boolean').execute();
+      await db.schema
+        .alterTable('risk_acceptances')
+        .addColumn('kev_fingerprints', 'jsonb')
+        .execute();
+      await db.schema
+        .createTable('rm_finding_groups')
+        .addColumn('group_key', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('rm_finding_groups_pk', ['group_key', 'fingerprint'])
+        .execute();
+      await db.schema
+        .createIndex('rm_finding_groups_fingerprint')
+        .on('rm_finding_groups')
+        .column('fingerprint')
+        .execute();
+      await backfillFromClassified(db as Kysely<AdminDatabase>);
+    },
+  },
 };
+
+/** Fills KEV and group membership in from the classified findings already stored. */
+async function backfillFromClassified(db: Kysely<AdminDatabase>): Promise<void> {
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('rm_findings as f')
+      .innerJoin('rm_classified as c', (join) =>
+        join.onRef('c.fingerprint', '=', 'f.fingerprint').onRef('c.revision', '=', 'f.revision'),
+      )
+      .select(['f.fingerprint', 'c.event'])
+      .where('f.fingerprint', '>', after)
+      .orderBy('f.fingerprint')
+      .limit(500)
+      .execute();
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.fingerprint;
+    for (const row of rows) {
+      const kev = kevListed(row.event.classification);
+      if (kev !== undefined)
+        await db
+          .updateTable('rm_findings')
+          .set({ kev })
+          .where('fingerprint', '=', row.fingerprint)
+          .execute();
+    }
+    const groups = rows.flatMap((row) =>
+      ticketGroupKeys(row.event.finding).map((group_key) => ({
+        group_key,
+        fingerprint: row.fingerprint,
+      })),
+    );
+    await forEachChunk(groups, 500, (chunk) =>
+      db
+        .insertInto('rm_finding_groups')
+        .values(chunk)
+        .onConflict((oc) => oc.doNothing())
+        .execute(),
+    );
+  }
+}

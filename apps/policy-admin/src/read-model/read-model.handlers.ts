@@ -1,9 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { ZodType } from 'zod';
-import { type RemediationTier, REMEDIATION_TIERS, type RiskTier, TOPICS } from '@hum/contracts';
+import {
+  type ClassifiedFindingV1,
+  type RemediationTier,
+  REMEDIATION_TIERS,
+  ticketGroupKeys,
+  TOPICS,
+} from '@hum/contracts';
 import { ConsumeEvents, type InboundEvent } from '@hum/kafka';
 import { jsonb } from '@hum/persistence';
-import { AcceptancesService } from '../acceptances/acceptances.service';
+import { kevListed } from '@hum/policy';
+import { AcceptancesService, type ClassificationSeen } from '../acceptances/acceptances.service';
 import { AUDIT_CHAIN, ChangeRunner } from '../audit/change-runner';
 import { PolicyService } from '../policy/policy.service';
 
@@ -21,6 +28,17 @@ function pausedTier(entry: {
     (c): c is RemediationTier =>
       typeof c === 'string' && (REMEDIATION_TIERS as readonly string[]).includes(c),
   );
+}
+
+/** What a classification tells the acceptances about a finding's risk and its groups. */
+function seen(data: ClassifiedFindingV1): ClassificationSeen {
+  const kev = kevListed(data.classification);
+  return {
+    tier: data.classification.tier,
+    ...(kev !== undefined ? { kev } : {}),
+    at: new Date(data.classification.classifiedAt),
+    groupKeys: ticketGroupKeys(data.finding),
+  };
 }
 
 /**
@@ -59,15 +77,27 @@ export class ReadModelHandlers {
           asset_id: data.finding.asset.id,
           event: jsonb(data),
         }));
-        const fresh = new Map<string, { tier: RiskTier; at: Date }>();
+        // The newest revision per fingerprint seen here for the first time.
+        const byRevision = new Map(
+          events.map(({ data }) => [
+            `${data.finding.fingerprint}#${data.lifecycle.revision}`,
+            data,
+          ]),
+        );
+        const fresh = new Map<string, ClassificationSeen & { revision: number }>();
         for (let i = 0; i < history.length; i += 200) {
           const inserted = await trx
             .insertInto('rm_classified')
             .values(history.slice(i, i + 200))
             .onConflict((oc) => oc.columns(['fingerprint', 'revision']).doNothing())
-            .returning(['fingerprint', 'tier', 'at'])
+            .returning(['fingerprint', 'revision'])
             .execute();
-          for (const row of inserted) fresh.set(row.fingerprint, { tier: row.tier, at: row.at });
+          for (const row of inserted) {
+            const held = fresh.get(row.fingerprint);
+            if (held && held.revision > row.revision) continue;
+            const data = byRevision.get(`${row.fingerprint}#${row.revision}`)!;
+            fresh.set(row.fingerprint, { revision: row.revision, ...seen(data) });
+          }
         }
         const rows = [...latest.values()].map((data) => ({
           fingerprint: data.finding.fingerprint,
@@ -76,6 +106,7 @@ export class ReadModelHandlers {
           team: data.finding.asset.team ?? null,
           tier: data.classification.tier,
           score: data.classification.score,
+          kev: kevListed(data.classification) ?? null,
           state: 'open' as const,
           title: data.finding.title.slice(0, 1000),
           change: data.lifecycle.change,
@@ -96,6 +127,7 @@ export class ReadModelHandlers {
                   team: eb.ref('excluded.team'),
                   tier: eb.ref('excluded.tier'),
                   score: eb.ref('excluded.score'),
+                  kev: eb.ref('excluded.kev'),
                   state: eb.ref('excluded.state'),
                   title: eb.ref('excluded.title'),
                   change: eb.ref('excluded.change'),
@@ -105,6 +137,19 @@ export class ReadModelHandlers {
                 }))
                 .where('rm_findings.revision', '<', (eb) => eb.ref('excluded.revision')),
             )
+            .execute();
+        }
+        const groups = [...latest.values()].flatMap((data) =>
+          ticketGroupKeys(data.finding).map((group_key) => ({
+            group_key,
+            fingerprint: data.finding.fingerprint,
+          })),
+        );
+        for (let i = 0; i < groups.length; i += 500) {
+          await trx
+            .insertInto('rm_finding_groups')
+            .values(groups.slice(i, i + 500))
+            .onConflict((oc) => oc.columns(['group_key', 'fingerprint']).doNothing())
             .execute();
         }
         // Only first sightings of a revision decide anything: a redelivery changes nothing.

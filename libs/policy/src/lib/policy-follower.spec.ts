@@ -7,9 +7,11 @@ import {
   provisionTopics,
   TopicNames,
 } from '@hum/kafka';
+import { Registry } from 'prom-client';
 import { createLogger } from '@hum/observability';
 import { testKafkaBrokers, uniqueTopicPrefix, waitFor } from '@hum/testing';
 import { PolicyFollower } from './policy-follower';
+import { PolicyFollowerMetrics } from './policy-metrics';
 import { effectiveTier } from './policy-snapshot';
 
 const logger = createLogger({ service: 'policy-spec', level: 'silent' });
@@ -121,5 +123,49 @@ describe('PolicyFollower (real broker)', () => {
       { describe: 'loaded' },
     );
     expect(follower.current().tiers.low.mode).toBe('off');
+  });
+
+  it('shows what it holds on /metrics: version and apply time per key, and whether loaded', async () => {
+    const registry = new Registry();
+    PolicyFollowerMetrics.for(registry);
+    const sample = async (name: string, labels: Record<string, string>) => {
+      const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
+      const values = (metric?.values ?? []) as { value: number; labels: Record<string, unknown> }[];
+      return values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
+    };
+    const follower = new PolicyFollower({ kafka, names, logger, service: 'metrics-spec' });
+    // Not started: not on /metrics at all.
+    expect(await sample('hum_policy_state_loaded', { follower: 'metrics-spec' })).toBeUndefined();
+    followers.push(follower);
+    await follower.start();
+    await waitFor(() => follower.current().loaded, { describe: 'loaded' });
+    expect(await sample('hum_policy_state_loaded', { follower: 'metrics-spec' })).toBe(1);
+    expect(
+      await sample('hum_policy_state_version', { follower: 'metrics-spec', key: 'tier:high' }),
+    ).toBe(0);
+
+    const before = Date.now();
+    await publish(tier({ tier: 'high', mode: 'dry-run', version: 4 }));
+    await waitFor(() => follower.current().tiers.high.version === 4, { describe: 'version 4' });
+    expect(
+      await sample('hum_policy_state_version', { follower: 'metrics-spec', key: 'tier:high' }),
+    ).toBe(4);
+    const appliedAt = await sample('hum_policy_state_applied_timestamp_seconds', {
+      follower: 'metrics-spec',
+      key: 'tier:high',
+    });
+    expect(appliedAt! * 1_000).toBeGreaterThanOrEqual(before - 1);
+    expect(appliedAt! * 1_000).toBeLessThanOrEqual(Date.now());
+    // Nothing applied for low yet: no apply time, version 0.
+    expect(
+      await sample('hum_policy_state_applied_timestamp_seconds', {
+        follower: 'metrics-spec',
+        key: 'tier:low',
+      }),
+    ).toBeUndefined();
+
+    followers.splice(followers.indexOf(follower), 1);
+    await follower.stop();
+    expect(await sample('hum_policy_state_loaded', { follower: 'metrics-spec' })).toBeUndefined();
   });
 });

@@ -2,10 +2,14 @@ import { describeError } from '@hum/common';
 import { TOPICS } from '@hum/contracts';
 import { CompactedTopicFollower, type FollowerWiring } from '@hum/kafka';
 import { applyPolicyRecord, defaultPolicySnapshot, type PolicySnapshot } from './policy-snapshot';
+import { runningPolicyFollowers } from './running-followers';
 
 export type PolicyFollowerOptions = FollowerWiring;
 
 type Listener = (snapshot: PolicySnapshot, previous: PolicySnapshot) => void;
+
+/** A policy.state key as the follower holds it: `tier:<tier>` or `global`. */
+export type FollowedPolicyKey = `tier:${keyof PolicySnapshot['tiers']}` | 'global';
 
 /**
  * Follows the compacted policy.state topic from its beginning and keeps the current policy in
@@ -17,6 +21,8 @@ type Listener = (snapshot: PolicySnapshot, previous: PolicySnapshot) => void;
 export class PolicyFollower {
   private snapshot: PolicySnapshot = defaultPolicySnapshot();
   private readonly listeners = new Set<Listener>();
+  /** When this process applied each key's current record (ms since the epoch). */
+  private readonly appliedAt = new Map<FollowedPolicyKey, number>();
   private readonly follower: CompactedTopicFollower<typeof TOPICS.policyState.schema>;
 
   constructor(private readonly options: PolicyFollowerOptions) {
@@ -26,7 +32,14 @@ export class PolicyFollower {
       apply: (records) => {
         let next = this.snapshot;
         for (const record of records) {
-          if (record.data !== null) next = applyPolicyRecord(next, record.data);
+          if (record.data === null) continue;
+          const applied = applyPolicyRecord(next, record.data);
+          if (applied !== next)
+            this.appliedAt.set(
+              record.data.kind === 'global' ? 'global' : `tier:${record.data.tier}`,
+              Date.now(),
+            );
+          next = applied;
         }
         this.update(next);
       },
@@ -38,16 +51,28 @@ export class PolicyFollower {
     return this.snapshot;
   }
 
+  /** Which service follows (as named in its wiring), for metrics and logs. */
+  get service(): string {
+    return this.options.service;
+  }
+
+  /** When this process applied the key's current record; undefined while it holds the default. */
+  appliedAtMs(key: FollowedPolicyKey): number | undefined {
+    return this.appliedAt.get(key);
+  }
+
   onChange(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
   start(): Promise<void> {
+    runningPolicyFollowers.add(this);
     return this.follower.start();
   }
 
   stop(): Promise<void> {
+    runningPolicyFollowers.delete(this);
     return this.follower.stop();
   }
 

@@ -34,17 +34,66 @@ export function checkAcceptanceExpiry(
 
 export type LapseReason = 'expired' | 'risk-rose';
 
+/** What an acceptance was decided against: its expiry, tier and whether the finding was in KEV. */
+export interface AcceptedRisk {
+  expiresAt: Date;
+  acceptedTier: RiskTier;
+  /**
+   * Whether the finding was in CISA KEV when the acceptance was approved. Undefined when the
+   * caller does not know (the `risk.acceptances` record does not carry it): KEV is then not
+   * checked, and the lapse comes from policy-admin's `lapsed` record instead.
+   */
+  acceptedInKev?: boolean;
+}
+
+/** The finding's risk now; `kev` undefined when the classification says nothing about KEV. */
+export interface CurrentRisk {
+  tier: RiskTier;
+  kev?: boolean;
+}
+
+/** Which signal says the risk rose: a higher tier, or entry into KEV at the same tier. */
+export type RiskRise = 'tier' | 'kev';
+
+/**
+ * Whether the finding's risk now is above what was accepted. Two signals count: a tier above
+ * the accepted one, and entry into KEV (known exploitation) where the acceptance was decided
+ * while the finding was not listed — an acceptance made at `critical` could otherwise never
+ * lapse. A higher score within the same tier does not: the tier is what people accept, and
+ * scores move daily with EPSS, so lapsing on every uptick would end acceptances at random and
+ * train approvers to re-approve unread; a rise that matters crosses a tier boundary.
+ */
+export function riskRise(acceptance: AcceptedRisk, current: CurrentRisk): RiskRise | undefined {
+  if (tierRank(current.tier) > tierRank(acceptance.acceptedTier)) return 'tier';
+  if (current.kev === true && acceptance.acceptedInKev === false) return 'kev';
+  return undefined;
+}
+
 /**
  * Why an active acceptance no longer holds, if it does not: its expiry has passed, or the
- * finding is now classified above the tier the risk was accepted at (e.g. it entered KEV).
+ * finding's risk rose above what was accepted ({@link riskRise}). `current` may be only the
+ * tier, for callers that know nothing about KEV.
  */
 export function acceptanceLapse(
-  acceptance: { expiresAt: Date; acceptedTier: RiskTier },
+  acceptance: AcceptedRisk,
   now: Date,
-  currentTier?: RiskTier,
+  current?: RiskTier | CurrentRisk,
 ): LapseReason | undefined {
   if (now.getTime() >= acceptance.expiresAt.getTime()) return 'expired';
-  if (currentTier !== undefined && tierRank(currentTier) > tierRank(acceptance.acceptedTier))
-    return 'risk-rose';
-  return undefined;
+  if (current === undefined) return undefined;
+  const risk = typeof current === 'string' ? { tier: current } : current;
+  return riskRise(acceptance, risk) !== undefined ? 'risk-rose' : undefined;
+}
+
+/**
+ * Whether a classification says the finding is in CISA KEV: libs/risk explains every score
+ * with a `kev` factor whose input is true (listed), false (not listed) or null (the finding
+ * names no CVE, so it cannot be listed). Undefined when there is no such factor.
+ */
+export function kevListed(classification: {
+  factors: readonly { name: string; input: unknown }[];
+}): boolean | undefined {
+  const factor = classification.factors.find((f) => f.name === 'kev');
+  if (factor === undefined) return undefined;
+  return factor.input === true;
 }
