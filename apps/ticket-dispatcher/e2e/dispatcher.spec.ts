@@ -1,7 +1,9 @@
 // The ticket dispatcher as a process (built code), a real broker, real PostgreSQL and the
-// fake Jira Cloud: the lifecycle of a group's ticket from first finding to resolution.
-import { type TicketEventV1, TOPICS } from '@hum/contracts';
-import { startFakeJiraCloud, type FakeJiraCloud } from '@hum/testing';
+// fake Jira Cloud: the lifecycle of a group's ticket from first finding to resolution, and
+// SLA days followed from policy.state.
+import { type TicketEventV1, type TierPolicyV1, TOPICS } from '@hum/contracts';
+import { defaultTierPolicy } from '@hum/policy';
+import { startFakeJiraCloud, waitFor, type FakeJiraCloud } from '@hum/testing';
 import { classified, DispatcherHarness, fingerprint, remediation, resolved } from './support';
 
 const ROUTING = `
@@ -224,5 +226,72 @@ describe('ticket dispatcher (a real process, real broker and PostgreSQL, fake Ji
     );
     await settle();
     expect(jira.issues().map((issue) => `${issue.key}:${issue.comments.length}`)).toEqual(before);
+  });
+
+  it('resolves a ticket only once every finding of its group is resolved', async () => {
+    const spec = { cve: 'CVE-2024-9999', asset: 'ledger-web' } as const;
+    const mine = (all: readonly TicketEventV1[]): TicketEventV1[] =>
+      all.filter((e) => e.groupKey.includes(':ledger-web:CVE-2024-9999'));
+    await publish(TOPICS.findingsClassified, classified({ ...spec, name: 'both-1' }));
+    await publish(
+      TOPICS.findingsClassified,
+      classified({ ...spec, name: 'both-2', component: 'libssl' }),
+    );
+    await settle();
+    const [created] = mine(
+      await events((all) => mine(all).some((e) => e.action === 'created')),
+    ).filter((e) => e.action === 'created');
+    const key = created!.ticketKey;
+
+    await publish(TOPICS.findingsResolved, resolved({ ...spec, name: 'both-1', revision: 2 }));
+    await settle();
+    expect(jira.issue(key)!.statusCategory).not.toBe('done');
+    expect(jira.issue(key)!.descriptionText).toContain('Findings (1 open, 1 resolved)');
+
+    await publish(
+      TOPICS.findingsResolved,
+      resolved({ ...spec, name: 'both-2', component: 'libssl', revision: 2 }),
+    );
+    await settle();
+    expect(jira.issue(key)).toMatchObject({ statusCategory: 'done', resolution: 'Done' });
+    const actions = mine(await events((all) => mine(all).some((e) => e.action === 'resolved'))).map(
+      (e) => e.action,
+    );
+    // One update for the first resolution (the ticket stays open), then the resolution.
+    expect(actions.filter((a) => a !== 'updated')).toEqual(['created', 'resolved']);
+    expect(actions.indexOf('updated')).toBeLessThan(actions.indexOf('resolved'));
+  });
+
+  // Last: from here on critical tickets are due in 3 days, not the default 7.
+  it('follows an SLA change published on policy.state: tickets raised after it are due by the new days', async () => {
+    const record: TierPolicyV1 = {
+      ...defaultTierPolicy('critical'),
+      slaDays: 3,
+      version: 1,
+      updatedAt: new Date().toISOString(),
+      decidedBy: ['alice', 'bob'],
+    };
+    await harness.publisher.publish([
+      { topic: TOPICS.policyState, key: 'tier:critical', data: record },
+    ]);
+    const dispatcher = harness.history[0]!;
+    await waitFor(
+      () =>
+        dispatcher
+          .output()
+          .split('\n')
+          .some((line) => line.includes('SLA days changed') && line.includes('"critical":3')),
+      { describe: 'the dispatcher to take up the new SLA days', timeoutMs: 30_000 },
+    );
+
+    await publish(
+      TOPICS.findingsClassified,
+      classified({ name: 'sla-1', cve: 'CVE-2024-8888', asset: 'sla-api', tier: 'critical' }),
+    );
+    await settle();
+    const ticket = jira.issues().find((issue) => issue.summary.includes('CVE-2024-8888'))!;
+    // First seen 2026-01-10: 3 days, where the default would have said 2026-01-17.
+    expect(ticket.duedate).toBe('2026-01-13');
+    expect(ticket.descriptionText).toContain('Due 2026-01-13 (SLA 3 days for critical)');
   });
 });

@@ -1,10 +1,20 @@
 // Failure handling as a process: 429 with Retry-After honoured, permanent refusals dead-lettered
-// at once with the tracker's own message, transient outages dead-lettered after the attempts,
-// and `hum dlq replay` re-driving them into tickets once the tracker is back.
+// at once with the tracker's own message, transient outages dead-lettered after the attempts
+// (on each tracker), `hum dlq replay` re-driving them into tickets once the tracker is back,
+// and no credential in any of it.
 import { DLQ_HEADERS, TOPICS } from '@hum/contracts';
-import { readTopic, startFakeJiraCloud, type FakeJiraCloud, type TopicMessage } from '@hum/testing';
+import {
+  readTopic,
+  startFakeJiraCloud,
+  startFakeJiraDataCenter,
+  startFakeServiceNow,
+  type FakeJiraCloud,
+  type FakeJiraDataCenter,
+  type FakeServiceNow,
+  type TopicMessage,
+} from '@hum/testing';
 import { idempotencyKey } from '@hum/ticketing';
-import { classified, DispatcherHarness, runNode } from './support';
+import { classified, credentialLeaks, DispatcherHarness, OPS_TOKEN, runNode } from './support';
 
 const ROUTING = `
 routes:
@@ -13,6 +23,14 @@ routes:
     provider: jira-cloud
     project: SEC
     issueType: NoSuchIssueType
+  - name: datacenter
+    match: { teams: [datacenter] }
+    provider: jira-dc
+    project: SEC
+  - name: itsm
+    match: { teams: [itsm] }
+    provider: servicenow
+    assignmentGroup: Security Operations
   - name: all
     provider: jira-cloud
     project: SEC
@@ -20,14 +38,21 @@ routes:
 
 describe('failure handling (process, broker, PostgreSQL, fake Jira)', () => {
   let jira: FakeJiraCloud;
+  let dc: FakeJiraDataCenter;
+  let snow: FakeServiceNow;
   const harness = new DispatcherHarness({
     label: 'failures',
     routing: ROUTING,
-    providers: 'jira-cloud',
+    providers: 'jira-cloud,jira-dc,servicenow',
     env: () => ({
       JIRA_CLOUD_URL: jira.url,
       JIRA_CLOUD_EMAIL: jira.botUser.emailAddress,
       JIRA_CLOUD_API_TOKEN: jira.botUser.apiToken!,
+      JIRA_DC_URL: dc.url,
+      JIRA_DC_TOKEN: dc.botUser.personalAccessToken!,
+      SERVICENOW_URL: snow.url,
+      SERVICENOW_USERNAME: snow.botUser.userName,
+      SERVICENOW_PASSWORD: snow.botUser.password,
       TICKET_MAX_ATTEMPTS: '3',
       TICKET_RETRY_INITIAL: '100',
       TICKET_RETRY_MAX: '500',
@@ -37,7 +62,11 @@ describe('failure handling (process, broker, PostgreSQL, fake Jira)', () => {
   });
 
   beforeAll(async () => {
-    jira = await startFakeJiraCloud();
+    [jira, dc, snow] = await Promise.all([
+      startFakeJiraCloud(),
+      startFakeJiraDataCenter(),
+      startFakeServiceNow(),
+    ]);
     await harness.setUp();
     await harness.start();
   });
@@ -47,7 +76,7 @@ describe('failure handling (process, broker, PostgreSQL, fake Jira)', () => {
       for (const p of harness.history) process.stderr.write(`${p.output()}\n----\n`);
     }
     const exits = await harness.tearDown();
-    await jira?.close();
+    await Promise.all([jira?.close(), dc?.close(), snow?.close()]);
     expect(exits.map((exit) => exit.code)).toEqual([0]);
   });
 
@@ -131,5 +160,55 @@ describe('failure handling (process, broker, PostgreSQL, fake Jira)', () => {
     expect(jira.issues().filter((issue) => issue.labels.includes(label('down-api')))).toHaveLength(
       1,
     );
+  });
+
+  it('dead-letters while Jira Data Center or ServiceNow is down, naming the tracker', async () => {
+    dc.inject({ kind: 'status', status: 503, forMs: 600_000, match: { path: '/rest/api/2/*' } });
+    snow.inject({ kind: 'status', status: 503, forMs: 600_000, match: { path: '/api/now/*' } });
+    await harness.publish(
+      TOPICS.findingsClassified,
+      classified({ name: 'down-dc', asset: 'dc-api', team: 'datacenter' }),
+    );
+    await harness.publish(
+      TOPICS.findingsClassified,
+      classified({ name: 'down-snow', asset: 'itsm-api', team: 'itsm' }),
+    );
+    const reasons = (letters: readonly TopicMessage[]): string[] =>
+      letters
+        .filter((m) => m.headers[DLQ_HEADERS.errorKind] === 'retries-exhausted')
+        .map((m) => m.headers[DLQ_HEADERS.reason]!);
+    const letters = await dlq((all) => {
+      const seen = reasons(all).join('\n');
+      return seen.includes('jira-dc ') && seen.includes('servicenow ');
+    });
+    expect(reasons(letters)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /TicketProviderUnavailableError: jira-dc \S+ \/rest\/api\/2\/\S+: server error/,
+        ),
+        expect.stringMatching(
+          /TicketProviderUnavailableError: servicenow \S+ \/api\/now\/table\/incident: server error/,
+        ),
+      ]),
+    );
+    dc.clearFaults();
+    snow.clearFaults();
+  });
+
+  it('never writes a credential to its logs, tickets.events, audit.log or a dead-letter topic', async () => {
+    const basic = (user: string, password: string): string =>
+      Buffer.from(`${user}:${password}`).toString('base64');
+    const { leaks, searched } = await credentialLeaks(harness, [
+      OPS_TOKEN,
+      jira.botUser.apiToken!,
+      basic(jira.botUser.emailAddress, jira.botUser.apiToken!),
+      dc.botUser.personalAccessToken!,
+      snow.botUser.password,
+      basic(snow.botUser.userName, snow.botUser.password),
+    ]);
+    expect(leaks).toEqual([]);
+    // Refusals and outages of all three trackers were in what was searched.
+    expect(searched['findings.classified.dlq']).toBeGreaterThanOrEqual(4);
+    expect(searched['tickets.events']).toBeGreaterThanOrEqual(2);
   });
 });

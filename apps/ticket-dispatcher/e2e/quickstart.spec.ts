@@ -1,10 +1,11 @@
 // The dispatcher as the quickstart runs it: embedded PGlite (no DATABASE_URL), the fake Jira
-// Cloud as the only ticket sink, and the routing file shipped in apps/ticket-dispatcher/config.
+// Cloud as the only ticket sink, and the routing file shipped in apps/ticket-dispatcher/config:
+// tickets, the link a long one carries to the console, and a kill on the embedded database.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TOPICS } from '@hum/contracts';
-import { startFakeJiraCloud, type FakeJiraCloud, type ServiceProcess } from '@hum/testing';
+import { startFakeJiraCloud, waitFor, type FakeJiraCloud, type ServiceProcess } from '@hum/testing';
 import { idempotencyKey } from '@hum/ticketing';
 import { classified, DispatcherHarness, OPS_TOKEN, remediation, startDispatcher } from './support';
 
@@ -21,11 +22,9 @@ describe('quickstart configuration (PGlite, fake Jira Cloud as the default sink)
     env: () => ({}),
   });
 
-  beforeAll(async () => {
-    jira = await startFakeJiraCloud();
-    await harness.setUp();
+  const start = (): Promise<ServiceProcess> => {
     const { DATABASE_URL: _url, DATABASE_SCHEMA: _schema, ...shared } = harness.env('quickstart');
-    dispatcher = await startDispatcher(harness.build.entry('apps/ticket-dispatcher/src/main.js'), {
+    return startDispatcher(harness.build.entry('apps/ticket-dispatcher/src/main.js'), {
       ...shared,
       HUM_DATA_DIR: dataDir,
       TICKET_ROUTING_FILE: ROUTING_FILE,
@@ -34,6 +33,12 @@ describe('quickstart configuration (PGlite, fake Jira Cloud as the default sink)
       JIRA_CLOUD_EMAIL: jira.botUser.emailAddress,
       JIRA_CLOUD_API_TOKEN: jira.botUser.apiToken!,
     });
+  };
+
+  beforeAll(async () => {
+    jira = await startFakeJiraCloud();
+    await harness.setUp();
+    dispatcher = await start();
   });
 
   afterAll(async () => {
@@ -73,4 +78,68 @@ describe('quickstart configuration (PGlite, fake Jira Cloud as the default sink)
     expect(ops[0]).toMatchObject({ issueType: 'Task' });
     expect(ops[0]!.labels).toContain('auto-patch');
   });
+
+  it("cuts a ticket too long for Jira and links it to the group's page on the quickstart console", async () => {
+    // Each finding as wordy as the contract lets a ticket show it: 40 overflow Jira's field.
+    for (let i = 0; i < 40; i += 1) {
+      await harness.publish(
+        TOPICS.findingsClassified,
+        classified({
+          name: `long-${i}-`.padEnd(260, 'n'),
+          asset: 'web-portal',
+          cve: 'CVE-2025-4100',
+          title: `CVE-2025-4100: request smuggling in the portal's proxy, copy ${i} `.padEnd(
+            300,
+            '.',
+          ),
+          component: `portal-proxy-module-${i}-`.padEnd(300, 'c'),
+        }),
+      );
+    }
+    await harness.settle();
+    const groupKey = 'asset-vuln:web-portal:CVE-2025-4100';
+    const [ticket] = jira
+      .issues()
+      .filter((issue) => issue.labels.includes(idempotencyKey('jira-cloud', groupKey)));
+    expect(JSON.stringify(ticket!.description).length).toBeLessThanOrEqual(32_767);
+    expect(ticket!.descriptionText).toMatch(/and \d+ more not shown here \(field limit\)/);
+    expect(ticket!.descriptionText).toContain(
+      `Full list: http://127.0.0.1:8084/console/groups/${encodeURIComponent(groupKey)}`,
+    );
+  });
+
+  it('keeps one ticket when killed right after Jira created it: on PGlite the search finds it', async () => {
+    // On PGlite the create journal rides in the batch's transaction, which the kill discards:
+    // the restarted dispatcher has only Jira's search to tell it the ticket exists. With no
+    // search lag (this fake's default) it does; docs/tickets.md says what lag would do.
+    jira.inject({
+      kind: 'drop',
+      phase: 'after',
+      match: { method: 'POST', path: '/rest/api/3/issue' },
+    });
+    jira.inject({ kind: 'latency', ms: 300 });
+    const groupKey = 'asset-vuln:kill-portal:CVE-2025-4200';
+    const label = idempotencyKey('jira-cloud', groupKey);
+    await harness.publish(
+      TOPICS.findingsClassified,
+      classified({ name: 'qs-kill', asset: 'kill-portal', cve: 'CVE-2025-4200' }),
+    );
+    await waitFor(() => jira.issues().some((issue) => issue.labels.includes(label)), {
+      describe: 'the fake to create the ticket',
+      timeoutMs: 60_000,
+      intervalMs: 10,
+    });
+    await dispatcher!.kill();
+    jira.inject({ kind: 'latency', ms: 0 });
+    dispatcher = await start();
+    await harness.settle();
+    expect(jira.issues().filter((issue) => issue.labels.includes(label))).toHaveLength(1);
+    const events = await harness.ticketEvents((all) =>
+      all.some((e) => e.groupKey === groupKey && e.action === 'created'),
+    );
+    const mine = events.filter((e) => e.groupKey === groupKey);
+    expect(mine.map((e) => e.action)).toEqual(['created']);
+    // Adopted from the search, never created twice.
+    expect(mine[0]!.detail).toMatch(/^found SEC-\d+ by its key$/);
+  }, 120_000);
 });

@@ -30,6 +30,7 @@ import {
   buildWorkspace,
   createTestDatabase,
   readTopic,
+  ReadTopicTimeoutError,
   startServiceProcess,
   testKafkaBrokers,
   uniqueTopicPrefix,
@@ -436,6 +437,57 @@ export class DispatcherHarness {
 }
 
 export const OPS_TOKEN = 'dispatcher-ops-token-0123';
+
+/**
+ * Every record a topic holds, aborted transactions' included (a leak there is a leak all the
+ * same): read for `timeoutMs`, as nothing says how many there are.
+ */
+async function wholeTopic(topic: string, timeoutMs: number): Promise<TopicMessage[]> {
+  try {
+    return await readTopic({ topic, until: () => false, timeoutMs, readUncommitted: true });
+  } catch (error) {
+    if (error instanceof ReadTopicTimeoutError) return [...error.messages];
+    throw error;
+  }
+}
+
+/**
+ * Searches everything the spec's dispatcher processes wrote — their log output, tickets.events,
+ * audit.log and the dead-letter topics (keys, values, headers) — for the given credentials.
+ * Returns the leaks found (empty when none) and how many records of each topic were searched,
+ * so a spec can tell a clean result from an empty one.
+ */
+export async function credentialLeaks(
+  harness: DispatcherHarness,
+  secrets: readonly string[],
+  timeoutMs = 5_000,
+): Promise<{ leaks: string[]; searched: Record<string, number> }> {
+  const topics = [
+    ...[TOPICS.ticketsEvents, TOPICS.auditLog].map((topic) => harness.topics.of(topic)),
+    ...INPUT_TOPICS.map((topic) => harness.topics.dlqOf(topic)),
+  ];
+  const records = await Promise.all(topics.map((topic) => wholeTopic(topic, timeoutMs)));
+  const places = [
+    ...harness.history.map((process, i) => ({
+      where: `the output of dispatcher process ${i + 1}`,
+      text: process.output(),
+    })),
+    ...records.flat().map((message) => ({
+      where: `${message.topic} p${message.partition}@${message.offset}`,
+      text: [message.key ?? '', message.value ?? '', ...Object.values(message.headers)].join('\n'),
+    })),
+  ];
+  const leaks = places.flatMap(({ where, text }) =>
+    secrets
+      .filter((secret) => text.includes(secret))
+      // Never the credential itself in a failure message: a prefix says which one.
+      .map((secret) => `${where} holds ${secret.slice(0, 3)}…`),
+  );
+  const searched = Object.fromEntries(
+    topics.map((topic, i) => [topic.slice(harness.topics.prefix.length), records[i]!.length]),
+  );
+  return { leaks, searched };
+}
 
 /** Runs a built entry point (e.g. the `hum` CLI) and collects its exit code and output. */
 export function runNode(

@@ -1,7 +1,8 @@
 // Two-way sync and reconciliation as a process: a Jira webhook (signed with the shared secret)
 // and the ServiceNow poll bring people's decisions into tickets.events; a ticket a person
-// closed while its findings are open is flagged and stays closed; reconciliation repairs a
-// deleted ticket, a duplicate and a lost key label, and says what it did.
+// closed while its findings are open is flagged and stays closed; reconciliation gives a group
+// left without a ticket a new one, repairs a deleted ticket, a duplicate and a lost key label,
+// and says what it did; no credential shows in any of it.
 import { createHmac } from 'node:crypto';
 import { type TicketEventV1, TOPICS } from '@hum/contracts';
 import {
@@ -13,7 +14,7 @@ import {
   type ServiceProcess,
 } from '@hum/testing';
 import { idempotencyKey } from '@hum/ticketing';
-import { classified, DispatcherHarness, OPS_TOKEN, resolved } from './support';
+import { classified, credentialLeaks, DispatcherHarness, OPS_TOKEN, resolved } from './support';
 
 const ROUTING = `
 tickets: { grouping: asset-vulnerability }
@@ -256,6 +257,63 @@ describe('two-way sync and reconciliation (process, broker, PostgreSQL, fake Jir
     expect(mine.filter((e) => e.action === 'human-decision')).toHaveLength(1);
   });
 
+  it('gives a group left without a ticket (a person deleted it, the webhook said so) a new one on reconciliation', async () => {
+    const spec = { name: 'gone-1', asset: 'gone-api', cve: 'CVE-2025-2003' } as const;
+    const group = groupKey(spec.asset, spec.cve);
+    await harness.publish(TOPICS.findingsClassified, classified(spec));
+    await harness.settle();
+    const [created] = await eventsOf(group, (mine) => mine.some((e) => e.action === 'created'));
+    const deletedKey = created!.ticketKey;
+
+    expect((await asPerson('DELETE', `/rest/api/3/issue/${deletedKey}`)).status).toBe(204);
+    await waitFor(
+      () =>
+        jira
+          .webhookDeliveries()
+          .some(
+            (d) =>
+              d.webhookEvent === 'jira:issue_deleted' &&
+              d.issueKey === deletedKey &&
+              d.status === 202,
+          ),
+      { describe: 'the dispatcher to take the deletion webhook', timeoutMs: 30_000 },
+    );
+    // The ledger now holds the group, its open finding, and no ticket: nothing is created until
+    // the next event or a reconciliation.
+    const successorLabel = idempotencyKey('jira-cloud', group, 2);
+    expect(jiraLabelled(successorLabel)).toEqual([]);
+
+    const response = await reconcile(OPS_TOKEN);
+    expect(response.status).toBe(200);
+    const report = (await response.json()) as {
+      providers: Array<{
+        provider: string;
+        repairs: Array<{ groupKey: string; action: string; detail: string; ticket?: string }>;
+        failures: string[];
+      }>;
+    };
+    const jiraReport = report.providers.find((p) => p.provider === 'jira-cloud')!;
+    expect(jiraReport.failures).toEqual([]);
+    const successor = jiraLabelled(successorLabel);
+    expect(successor).toHaveLength(1);
+    expect(successor[0]!.key).not.toBe(deletedKey);
+    expect(successor[0]!.statusCategory).not.toBe('done');
+    expect(jiraReport.repairs.filter((r) => r.groupKey === group)).toEqual([
+      {
+        groupKey: group,
+        ticket: successor[0]!.key,
+        action: 'repaired',
+        detail: 'the group had no ticket',
+      },
+    ]);
+    const mine = await eventsOf(group, (events) => events.some((e) => e.action === 'repaired'));
+    expect(mine.find((e) => e.action === 'repaired')).toMatchObject({
+      ticketKey: successor[0]!.key,
+      detail: 'the group had no ticket',
+    });
+    expect(jira.issues().filter((issue) => issue.summary.includes('gone-api'))).toHaveLength(1);
+  });
+
   it('reconciles drift — a deleted ticket, a duplicate, a lost key label — and reports what it did', async () => {
     // Without the webhook, the deletion below is drift only reconciliation can find.
     jira.setWebhook(undefined);
@@ -338,5 +396,22 @@ describe('two-way sync and reconciliation (process, broker, PostgreSQL, fake Jir
     // Nothing left to repair: a second run changes nothing.
     const second = (await (await reconcile(OPS_TOKEN)).json()) as typeof report;
     expect(second.providers.flatMap((p) => p.repairs)).toEqual([]);
+  });
+
+  it('never writes a credential to its logs, tickets.events, audit.log or a dead-letter topic', async () => {
+    const basic = (user: string, password: string): string =>
+      Buffer.from(`${user}:${password}`).toString('base64');
+    const { leaks, searched } = await credentialLeaks(harness, [
+      OPS_TOKEN,
+      WEBHOOK_SECRET,
+      jira.botUser.apiToken!,
+      basic(jira.botUser.emailAddress, jira.botUser.apiToken!),
+      snow.botUser.password,
+      basic(snow.botUser.userName, snow.botUser.password),
+    ]);
+    expect(leaks).toEqual([]);
+    // Webhooks, polls, repairs and their audit records were all in what was searched.
+    expect(searched['tickets.events']).toBeGreaterThanOrEqual(10);
+    expect(searched['audit.log']).toBeGreaterThanOrEqual(5);
   });
 });

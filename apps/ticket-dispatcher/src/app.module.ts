@@ -21,7 +21,7 @@ import {
   OpsTokenGuard,
 } from '@hum/observability';
 import { type Database, serviceDatabaseProviders } from '@hum/persistence';
-import { PolicyFollower } from '@hum/policy';
+import { PolicyFollower, policyMetricsProvider } from '@hum/policy';
 import type { ServiceRuntime } from '@hum/runtime';
 import { TicketRouting } from '@hum/ticketing';
 import { AcceptanceFeed } from './acceptances/acceptance-feed';
@@ -41,6 +41,7 @@ import { TicketProviders } from './providers/ticket-providers';
 import { ReconcileController } from './reconcile/reconcile.controller';
 import { ReconcileSchedule } from './reconcile/reconcile-schedule';
 import { Reconciler } from './reconcile/reconciler';
+import { loadRouting } from './routing';
 import { HumanChangeRecorder } from './sync/human-changes';
 import { JiraWebhookController, type WebhookSecrets } from './sync/jira-webhook.controller';
 import { ServiceNowPoller } from './sync/servicenow-poller';
@@ -57,7 +58,12 @@ export class TicketDispatcherModule {
   static register(config: DispatcherConfig, runtime: ServiceRuntime): DynamicModule {
     // Read and validated before Nest builds anything: a bad routing file stops the start
     // here, naming the file, line and field.
-    const routing = TicketRouting.load(config.TICKET_ROUTING_FILE, config.TICKET_PROVIDERS);
+    const routing = loadRouting(config);
+    if (routing.detailUrlTemplate() === undefined) {
+      runtime.logger.warn(
+        'tickets cut to fit a field limit will not link to their whole finding list: set HUM_CONSOLE_URL (or tickets.detailUrl in the routing file)',
+      );
+    }
     const secrets: WebhookSecrets = {
       ...(config.JIRA_CLOUD_WEBHOOK_SECRET
         ? { 'jira-cloud': config.JIRA_CLOUD_WEBHOOK_SECRET }
@@ -144,17 +150,10 @@ export class TicketDispatcherModule {
             ),
         },
         followerProvider(PolicyFollower, PolicyFollower, SERVICE_NAME),
+        policyMetricsProvider(),
         PolicyLifecycle,
         followerProvider(AcceptanceFeed, AcceptanceFeed, SERVICE_NAME),
-        {
-          provide: TicketComposer,
-          inject: [PolicyFollower],
-          useFactory: (follower: PolicyFollower) =>
-            new TicketComposer(
-              routing,
-              slaFromPolicy(() => follower.current()),
-            ),
-        },
+        { provide: TicketComposer, useValue: new TicketComposer(routing) },
         {
           provide: GroupPlanner,
           inject: [PolicyFollower],

@@ -22,6 +22,21 @@ function refusal(env: Record<string, string>): string {
 }
 
 describe('dispatcher configuration', () => {
+  it('listens on 8082 by default, as in docker-compose.yml, clear of the auto-patcher on 8083', () => {
+    expect(loadDispatcherConfig(BASE).PORT).toBe(8082);
+  });
+
+  it('takes the console URL as http(s) only', () => {
+    expect(
+      loadDispatcherConfig({ ...BASE, HUM_CONSOLE_URL: 'https://hum.bank.example' })
+        .HUM_CONSOLE_URL,
+    ).toBe('https://hum.bank.example');
+    expect(loadDispatcherConfig(BASE).HUM_CONSOLE_URL).toBeUndefined();
+    expect(refusal({ ...BASE, HUM_CONSOLE_URL: 'javascript:alert(1)' })).toContain(
+      'HUM_CONSOLE_URL',
+    );
+  });
+
   it('keeps the default backoff within half of a short session timeout', () => {
     expect(loadDispatcherConfig(BASE).TICKET_RETRY_MAX).toBe(10_000);
     expect(loadDispatcherConfig({ ...BASE, KAFKA_SESSION_TIMEOUT: '6s' }).TICKET_RETRY_MAX).toBe(

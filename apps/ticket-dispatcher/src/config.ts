@@ -21,7 +21,8 @@ const httpUrl = () => envUrl({ protocols: ['https', 'http'] });
 
 export const dispatcherConfigSchema = z
   .object({
-    ...serviceEnvShape(8083),
+    // 8082, as in docker-compose.yml and the quickstart: the auto-patcher listens on 8083.
+    ...serviceEnvShape(8082),
     ...kafkaEnvShape,
     /** PostgreSQL for the ticket ledger; without it the embedded PGlite in HUM_DATA_DIR. */
     DATABASE_URL: secret(envUrl({ protocols: ['postgres', 'postgresql'] })).optional(),
@@ -36,6 +37,12 @@ export const dispatcherConfigSchema = z
     TICKET_PROVIDERS: envList(envEnum(TICKET_PROVIDERS)),
     /** Routing rules, grouping, priority and field mappings (YAML, docs/tickets.md). */
     TICKET_ROUTING_FILE: envString(),
+    /**
+     * Where people reach policy-admin (its console is under /console). A ticket cut to fit a
+     * field limit links to its group's console page unless the routing file names another
+     * page (tickets.detailUrl).
+     */
+    HUM_CONSOLE_URL: httpUrl().optional(),
 
     JIRA_CLOUD_URL: httpUrl().optional(),
     JIRA_CLOUD_EMAIL: envString().optional(),

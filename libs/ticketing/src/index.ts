@@ -19,5 +19,6 @@ export type { ServiceNowAuth } from './lib/servicenow/servicenow-auth';
 export * from './lib/routing/routing-schema';
 export * from './lib/routing/grouping';
 export * from './lib/routing/ticket-routing';
+export * from './lib/routing/detail-url';
 export * from './lib/sync/jira-webhook';
 export * from './lib/acceptance/risk-acceptance-marks';

@@ -31,3 +31,12 @@ export function dueDate(since: Date, days: number | undefined): string | undefin
   if (days === undefined) return undefined;
   return new Date(since.getTime() + days * DAY_MS).toISOString().slice(0, 10);
 }
+
+/**
+ * The SLA days a due date was set with: the days from the day the group reached its tier to
+ * its due date. A ticket says these, not today's policy, which may have changed since.
+ */
+export function slaDaysOf(since: Date, due: string): number {
+  const start = Date.parse(`${since.toISOString().slice(0, 10)}T00:00:00.000Z`);
+  return Math.round((Date.parse(`${due}T00:00:00.000Z`) - start) / DAY_MS);
+}

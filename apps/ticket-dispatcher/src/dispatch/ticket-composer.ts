@@ -14,17 +14,19 @@ import {
   type TicketRouting,
 } from '@hum/ticketing';
 import type { GroupRecord, MemberRecord } from '../ledger/group-records';
-import type { SlaPolicy } from './sla';
+import { slaDaysOf } from './sla';
 
 /** Turns a group of the ledger into what its ticket should say now. */
 export class TicketComposer {
-  constructor(
-    private readonly routing: TicketRouting,
-    private readonly sla: SlaPolicy,
-  ) {}
+  constructor(private readonly routing: TicketRouting) {}
 
+  /**
+   * The days the group's due date was set with. An SLA change on policy.state dates the
+   * tickets raised or re-tiered after it; one already due keeps its date, and its text must
+   * not claim the new days for it.
+   */
   slaDays(group: GroupRecord): number | undefined {
-    return this.sla.slaDays(group.tier);
+    return group.due_date === null ? undefined : slaDaysOf(group.tier_since, group.due_date);
   }
 
   draft(group: GroupRecord, members: readonly MemberRecord[]): TicketDraft {

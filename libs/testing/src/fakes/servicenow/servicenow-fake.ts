@@ -67,6 +67,8 @@ const KNOWN_PREFIXES: Readonly<Record<string, string>> = {
   problem: 'PRB',
   change_request: 'CHG',
   sc_task: 'SCTASK',
+  // Security Incident Response: where security teams often want findings raised instead.
+  sn_si_incident: 'SIR',
   sn_vul_vulnerable_item: 'VIT',
 };
 const DEFAULT_LIMIT = 10_000;

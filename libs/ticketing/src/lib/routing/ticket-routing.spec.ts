@@ -157,6 +157,34 @@ routes: [{ name: a, provider: jira-cloud, project: SEC, labels: ["two words"] }]
   });
 });
 
+describe('TicketRouting.detailUrl: where a ticket cut to fit points for the rest', () => {
+  const withPage = `tickets: { detailUrl: "https://wiki.bank.example/hum?group={groupKey}" }
+routes: [{ name: all, provider: jira-cloud, project: SEC }]`;
+  const withoutPage = 'routes: [{ name: all, provider: jira-cloud, project: SEC }]';
+  const consolePage = { detailUrl: 'https://hum.bank.example/console/groups/{groupKey}' };
+  const groupKey = 'asset-vuln:payments-api:CVE-2021-44228';
+
+  it("uses the service's default when the file names no page, with the group key encoded", () => {
+    const parsed = TicketRouting.parse(withoutPage, 'x', ['jira-cloud'], consolePage);
+    expect(parsed.detailUrl(groupKey)).toBe(
+      'https://hum.bank.example/console/groups/asset-vuln%3Apayments-api%3ACVE-2021-44228',
+    );
+  });
+
+  it("keeps the file's own page over the default: someone chose it for this routing", () => {
+    const parsed = TicketRouting.parse(withPage, 'x', ['jira-cloud'], consolePage);
+    expect(parsed.detailUrl(groupKey)).toBe(
+      'https://wiki.bank.example/hum?group=asset-vuln%3Apayments-api%3ACVE-2021-44228',
+    );
+  });
+
+  it('has no link when neither says where', () => {
+    const parsed = TicketRouting.parse(withoutPage, 'x', ['jira-cloud']);
+    expect(parsed.detailUrlTemplate()).toBeUndefined();
+    expect(parsed.detailUrl(groupKey)).toBeUndefined();
+  });
+});
+
 describe('the routing reference in docs/tickets.md', () => {
   it('holds a full example that the schema accepts as written', () => {
     const doc = readFileSync(path.resolve(__dirname, '../../../../../docs/tickets.md'), 'utf8');

@@ -72,6 +72,12 @@ function globMatcher(pattern: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
+/** What applies when the routing file leaves it out, decided by the service's own settings. */
+export interface RoutingDefaults {
+  /** A `tickets.detailUrl` template (with `{groupKey}`) for a file that sets none. */
+  readonly detailUrl?: string;
+}
+
 interface CompiledRoute {
   readonly input: RouteInput;
   readonly assets: readonly RegExp[] | undefined;
@@ -85,7 +91,10 @@ interface CompiledRoute {
 export class TicketRouting {
   private readonly routes: readonly CompiledRoute[];
 
-  private constructor(readonly file: RoutingFile) {
+  private constructor(
+    readonly file: RoutingFile,
+    private readonly defaults: RoutingDefaults,
+  ) {
     this.routes = file.routes.map((input) => ({
       input,
       assets: input.match.assets?.map(globMatcher),
@@ -98,17 +107,22 @@ export class TicketRouting {
     text: string,
     source: string,
     enabled: readonly TicketProviderName[],
+    defaults: RoutingDefaults = {},
   ): TicketRouting {
     const file = parseYamlConfig(
       text,
       routingFileSchema(enabled),
       (issues) => new ConfigFileError(`ticket routing ${source}`, issues),
     );
-    return new TicketRouting(file);
+    return new TicketRouting(file, defaults);
   }
 
-  static load(path: string, enabled: readonly TicketProviderName[]): TicketRouting {
-    return TicketRouting.parse(readFileSync(path, 'utf8'), path, enabled);
+  static load(
+    path: string,
+    enabled: readonly TicketProviderName[],
+    defaults: RoutingDefaults = {},
+  ): TicketRouting {
+    return TicketRouting.parse(readFileSync(path, 'utf8'), path, enabled, defaults);
   }
 
   /** Tiers that get tickets at all. */
@@ -154,8 +168,16 @@ export class TicketRouting {
     return this.file.tickets.acceptedLabel;
   }
 
+  /**
+   * Where a ticket cut to fit a field limit points for the rest: the file's own page wins
+   * (someone chose it for this routing), else the service's default; undefined when neither.
+   */
+  detailUrlTemplate(): string | undefined {
+    return this.file.tickets.detailUrl ?? this.defaults.detailUrl;
+  }
+
   detailUrl(groupKey: string): string | undefined {
-    return this.file.tickets.detailUrl?.replace('{groupKey}', encodeURIComponent(groupKey));
+    return this.detailUrlTemplate()?.replace('{groupKey}', encodeURIComponent(groupKey));
   }
 
   private matches(
