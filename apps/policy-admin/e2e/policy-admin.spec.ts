@@ -496,6 +496,7 @@ describe('policy-admin (a real process, real broker, real PostgreSQL)', () => {
       proposedBy: 'alice',
       approvedBy: 'bob',
       acceptedTier: 'medium',
+      endedReason: expect.stringMatching(/^risk rose to /),
     });
     const lapse = await audit(`entity=${proposed.body.id}&action=risk.acceptance.lapsed`);
     expect(lapse[0]!.details).toMatchObject({
@@ -600,7 +601,12 @@ describe('policy-admin (a real process, real broker, real PostgreSQL)', () => {
     );
     expect(
       records.find((r) => r.key === entering && r.value.state === 'lapsed')!.value,
-    ).toMatchObject({ acceptedTier: 'critical', version: 2 });
+    ).toMatchObject({
+      acceptedTier: 'critical',
+      version: 2,
+      // Tickets quote it: the lapse was KEV entry at the same tier, not a tier rise.
+      endedReason: expect.stringMatching(/entered CISA KEV \(tier critical\)/),
+    });
     const lapse = await audit(`entity=${entering}&action=risk.acceptance.lapsed`);
     expect(lapse).toHaveLength(1);
     expect(lapse[0]!.details).toMatchObject({

@@ -110,6 +110,7 @@ function published(
   state: RiskAcceptanceV1['state'],
   decidedAt: Date,
   version: number,
+  endedReason?: string,
 ): RiskAcceptanceV1 {
   return RiskAcceptanceV1.parse({
     id: row.id,
@@ -123,6 +124,7 @@ function published(
     approvedBy: row.approved_by,
     decidedAt: decidedAt.toISOString(),
     version,
+    ...(endedReason !== undefined ? { endedReason } : {}),
   });
 }
 
@@ -536,7 +538,7 @@ export class AcceptancesService {
       .publish({
         topic: TOPICS.riskAcceptances,
         key: row.id,
-        data: published(row, state, now, version),
+        data: published(row, state, now, version, reason),
       })
       .audit({
         actor,

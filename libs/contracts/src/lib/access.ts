@@ -70,6 +70,11 @@ export const RiskAcceptanceV1 = z
     approvedBy: z.string().min(1).max(200),
     decidedAt: Timestamp,
     version: z.number().int().min(1),
+    /**
+     * Why it ended, in words, once expired, lapsed or revoked (e.g. which finding entered CISA
+     * KEV): tickets quote it. Absent on active records and on records of older versions.
+     */
+    endedReason: z.string().min(1).max(1000).optional(),
   })
   .strict();
 export type RiskAcceptanceV1 = z.infer<typeof RiskAcceptanceV1>;

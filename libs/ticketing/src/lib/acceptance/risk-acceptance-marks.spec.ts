@@ -96,6 +96,14 @@ describe('acceptanceChange', () => {
       /expired on 2026-12-31/,
     );
     expect(lapseReason(mark, acceptance({ state: 'lapsed' }), now)).toMatch(/risk rose above/);
+    // A lapse for KEV entry at the same tier: the record's own words, not a tier rise.
+    expect(
+      lapseReason(
+        mark,
+        acceptance({ state: 'lapsed', endedReason: 'risk rose: abc entered CISA KEV (tier high)' }),
+        now,
+      ),
+    ).toBe('it lapsed: risk rose: abc entered CISA KEV (tier high)');
     expect(lapseReason(mark, undefined, now)).toBe('it was withdrawn');
     expect(lapseReason(mark, acceptance(), new Date('2027-01-01T00:00:00.000Z'))).toMatch(
       /expired on/,

@@ -113,7 +113,10 @@ export function lapseReason(
     case 'expired':
       return `it expired on ${latest.expiresAt}`;
     case 'lapsed':
-      return `the risk rose above the accepted tier ${latest.acceptedTier.toUpperCase()}`;
+      // policy-admin says which finding's risk rose and how (a higher tier, or KEV).
+      return latest.endedReason !== undefined
+        ? `it lapsed: ${latest.endedReason}`
+        : `the risk rose above the accepted tier ${latest.acceptedTier.toUpperCase()}`;
     case 'active':
       break;
   }
