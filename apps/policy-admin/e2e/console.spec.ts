@@ -109,12 +109,20 @@ describe('the web console in a real headless Chromium', () => {
       ),
     ).toBe('');
 
-    // Every tier starts OFF, written out in words.
+    // Every tier starts OFF, written out in words; no tier has its own per-team in-flight
+    // budget yet, so the one in force is the tier's in-flight budget, marked as the default.
     const highRow = alice.getByRole('row', { name: /^high/ });
     await expect(highRow.getByText('OFF', { exact: true }).isVisible()).resolves.toBe(true);
+    await highRow
+      .getByText('10 / h, 3 in flight, 3 / team / h, 3 / team in flight (default)', {
+        exact: true,
+      })
+      .waitFor();
 
     await alice.getByLabel('Tier', { exact: true }).selectOption('high');
     await alice.getByLabel('Mode', { exact: true }).selectOption('on');
+    await alice.getByLabel('Patches in flight', { exact: true }).fill('5');
+    await alice.getByLabel('Patches per team in flight').fill('4');
     await alice.getByLabel('Reason').fill('automate high for the payments backlog');
     await alice.getByRole('button', { name: 'Propose' }).click();
     const waiting = alice.getByText(/Done: proposal prp-[0-9a-f-]+ waits for a second person/);
@@ -148,7 +156,12 @@ describe('the web console in a real headless Chromium', () => {
       ),
     ).toBe('H1');
     const card = bob.getByRole('article', { name: `Proposal ${proposalId}` });
-    await card.getByText(/tier:high: raises tier:high \(mode off -> on\)/).waitFor();
+    // The per-team raise is measured from the default in force (the tier's 3), not from unset.
+    await card
+      .getByText(
+        'tier:high: raises tier:high (mode off -> on, budgets.maxInFlight 3 -> 5, budgets.perTeamInFlight 3 -> 4): needs a second person with the approver role',
+      )
+      .waitFor();
     await card.getByLabel('Note (optional)').fill('budgets checked');
     await card.getByRole('button', { name: `Approve ${proposalId}` }).press('Enter');
     await bob.getByText(/Done: approved; tier:high is now version 1/).waitFor();
@@ -157,13 +170,21 @@ describe('the web console in a real headless Chromium', () => {
     await alice.getByRole('link', { name: 'Tiers' }).click();
     await alice.getByRole('row', { name: /^high/ }).getByText('ON', { exact: true }).waitFor();
     await alice.getByRole('row', { name: /^high/ }).getByText('alice, bob').waitFor();
+    await alice
+      .getByRole('row', { name: /^high/ })
+      .getByText('10 / h, 5 in flight, 3 / team / h, 4 / team in flight', { exact: true })
+      .waitFor();
     const records = await readUntil<PolicyStateV1>(
       topics.of(TOPICS.policyState),
       (all) => all.length > 0,
     );
     expect(records[0]).toMatchObject({
       key: 'tier:high',
-      value: { mode: 'on', decidedBy: ['alice', 'bob'] },
+      value: {
+        mode: 'on',
+        budgets: { maxInFlight: 5, perTeamInFlight: 4 },
+        decidedBy: ['alice', 'bob'],
+      },
     });
 
     // And the audit log shows the approval by bob; the chain verifies.
@@ -196,6 +217,20 @@ describe('the web console in a real headless Chromium', () => {
     await alice.getByLabel('Reason').fill('negative budget');
     await alice.getByRole('button', { name: 'Propose' }).click();
     await alice.getByText(/Error: \/change\/budgets\/patchesPerHour: Too small/).waitFor();
+    // A team's in-flight budget above its tier's is refused in words, and nothing applies.
+    await alice.getByLabel('Patches per hour').fill('');
+    await alice.getByLabel('Patches per team in flight').fill('9');
+    await alice.getByRole('button', { name: 'Propose' }).click();
+    await alice
+      .getByText('Error: budgets.perTeamInFlight (9) cannot exceed budgets.maxInFlight (3)')
+      .waitFor();
+    const viewer = new Api(admin.url).withToken(await loginToken(admin, 'bob'));
+    const policy = await viewer.get<{ tiers: Record<string, { budgets: object }> }>('/v1/policy');
+    expect(policy.body.tiers['low']!.budgets).toEqual({
+      patchesPerHour: 10,
+      maxInFlight: 3,
+      perTeamPerHour: 3,
+    });
     // What-if over an empty read model answers, with zero findings.
     await alice.getByRole('link', { name: 'What if' }).click();
     await alice.getByRole('button', { name: 'Replay' }).click();

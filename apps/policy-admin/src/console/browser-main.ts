@@ -208,6 +208,16 @@ export function browserMain(): void {
     page('Log in', form);
   }
 
+  function budgetsText(budgets: Json): string {
+    // An unset perTeamInFlight is the tier's maxInFlight (the contract's teamInFlightBudget,
+    // repeated here because this code runs alone in the browser): show the value in force.
+    const teamInFlight =
+      budgets['perTeamInFlight'] === undefined
+        ? `${String(budgets['maxInFlight'])} / team in flight (default)`
+        : `${String(budgets['perTeamInFlight'])} / team in flight`;
+    return `${String(budgets['patchesPerHour'])} / h, ${String(budgets['maxInFlight'])} in flight, ${String(budgets['perTeamPerHour'])} / team / h, ${teamInFlight}`;
+  }
+
   async function tiersView(): Promise<void> {
     const policy = await api('GET', '/v1/policy');
     const tiers = policy['tiers'] as Record<string, Json>;
@@ -233,7 +243,7 @@ export function browserMain(): void {
         tier,
         badge(String(t['mode']).toUpperCase(), String(t['mode'])),
         t['paused'] === true ? badge('PAUSED', 'paused') : 'running',
-        `${String(budgets['patchesPerHour'])} / h, ${String(budgets['maxInFlight'])} in flight, ${String(budgets['perTeamPerHour'])} / team / h`,
+        budgetsText(budgets),
         String(t['slaDays']),
         `v${String(t['version'])}`,
         (t['decidedBy'] as string[]).join(', ') || 'defaults',
@@ -265,6 +275,7 @@ export function browserMain(): void {
     const perHour = input('patchesPerHour', { inputmode: 'numeric' });
     const inFlight = input('maxInFlight', { inputmode: 'numeric' });
     const perTeam = input('perTeamPerHour', { inputmode: 'numeric' });
+    const perTeamInFlight = input('perTeamInFlight', { inputmode: 'numeric' });
     const reason = input('reason', { required: true });
     const form = h(
       'form',
@@ -280,6 +291,11 @@ export function browserMain(): void {
       field('Patches per hour', perHour, 'Leave empty to keep.'),
       field('Patches in flight', inFlight, 'Leave empty to keep.'),
       field('Patches per team per hour', perTeam, 'Leave empty to keep.'),
+      field(
+        'Patches per team in flight',
+        perTeamInFlight,
+        'Leave empty to keep. Never set, it is the tier’s patches in flight.',
+      ),
       field('Reason', reason),
       h('button', { type: 'submit' }, 'Propose'),
     );
@@ -291,6 +307,7 @@ export function browserMain(): void {
           ['patchesPerHour', perHour],
           ['maxInFlight', inFlight],
           ['perTeamPerHour', perTeam],
+          ['perTeamInFlight', perTeamInFlight],
         ] as const)
           if (el.value.trim() !== '') budgets[name] = Number(el.value);
         const change: Json = { kind: 'tier', tier: tier.value };
