@@ -2,6 +2,7 @@ export * from './lib/primitives';
 export * from './lib/finding';
 export * from './lib/scan';
 export * from './lib/classified';
+export * from './lib/classified-event';
 export * from './lib/resolved';
 export * from './lib/remediation';
 export * from './lib/ticket';

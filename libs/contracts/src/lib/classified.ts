@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { markConforming } from './conforming';
 import { FindingV1 } from './finding';
 import { RiskTier, Timestamp } from './primitives';
 
@@ -55,29 +54,3 @@ export const ClassifiedFindingV1 = z
   })
   .strict();
 export type ClassifiedFindingV1 = z.infer<typeof ClassifiedFindingV1>;
-
-/**
- * A classified finding around a finding already checked against FindingV1, as every consumed
- * findings.raw message is: checks the classification and lifecycle and marks the whole as
- * conforming, with its JSON built around `findingJson` (the caller's `JSON.stringify(finding)`,
- * which it stores too), so that publishing it neither checks nor serialises the finding a
- * second time (bench/classifier.bench.mjs). The finding must not change afterwards.
- */
-export function classifiedAroundCheckedFinding(
-  finding: FindingV1,
-  classification: ClassifiedFindingV1['classification'],
-  lifecycle: ClassifiedFindingV1['lifecycle'],
-  findingJson: string = JSON.stringify(finding),
-): ClassifiedFindingV1 {
-  const event: ClassifiedFindingV1 = {
-    finding,
-    classification: ClassifiedFindingV1.shape.classification.parse(classification),
-    lifecycle: ClassifiedFindingV1.shape.lifecycle.parse(lifecycle),
-  };
-  // JSON.stringify(event), property by property in the event's own key order.
-  const json = `{"finding":${findingJson},"classification":${JSON.stringify(
-    event.classification,
-  )},"lifecycle":${JSON.stringify(event.lifecycle)}}`;
-  markConforming(ClassifiedFindingV1, event, json);
-  return event;
-}

@@ -1,4 +1,4 @@
-import { classifiedAroundCheckedFinding } from './classified';
+import { classifiedAroundCheckedFinding } from './classified-event';
 import { markConforming } from './conforming';
 import { decodeEvent, encodeEvent } from './envelope';
 import { EXAMPLE_CLASSIFIED, EXAMPLE_FINDING } from './examples';
