@@ -25,12 +25,18 @@ export function writeBenchResult(name, result) {
   return file;
 }
 
+/** User + system CPU seconds in a /proc/<pid>/stat line (stat(5): utime, stime in ticks). */
+function statCpuSeconds(stat) {
+  // The command name may hold spaces and parentheses: fields are counted after its last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** User + system CPU seconds a child process has used so far (Linux /proc), or undefined. */
 export function processCpuSeconds(pid) {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return statCpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return undefined;
   }
@@ -50,6 +56,7 @@ export function processMemoryMb(pid) {
 /**
  * CPU seconds used so far by every process whose command name matches (e.g. postgres, java),
  * keyed by pid: take it before and after a run and pass both to {@link cpuSecondsBetween}.
+ * Every such process on the machine counts: run benches on an otherwise idle machine.
  */
 export function cpuOfCommands(pattern) {
   const byPid = new Map();
@@ -58,9 +65,7 @@ export function cpuOfCommands(pattern) {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (!pattern.test(name)) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      byPid.set(entry, (Number(fields[11]) + Number(fields[12])) / 100);
+      if (pattern.test(name)) byPid.set(entry, statCpuSeconds(stat));
     } catch {
       // exited while we looked
     }

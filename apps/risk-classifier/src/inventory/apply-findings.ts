@@ -9,7 +9,7 @@ import {
   TOPICS,
 } from '@hum/contracts';
 import type { InboundEvent, LedgerCompaction, OutgoingEvent } from '@hum/kafka';
-import { forEachChunk } from '@hum/persistence';
+import { forEachChunk, jsonText, type JsonString } from '@hum/persistence';
 import { type BreakerPolicy, decideSighting, type InventoryState } from '@hum/risk';
 import type { RiskContext } from '../risk-context';
 import { jsonRows } from './json-rows';
@@ -50,8 +50,8 @@ interface FindingRow {
   first_seen_at: string;
   last_seen_at: string;
   /** JSON text: a nested document would make json_to_recordset several times slower. */
-  finding: string;
-  classification: string;
+  finding: JsonString<FindingV1>;
+  classification: JsonString<ClassifiedFindingV1['classification']>;
 }
 
 interface ScopeRow {
@@ -278,7 +278,7 @@ export async function applyFindings(
       resolvedScanStartedAt: null,
     });
     const stamped = { ...classification, classifiedAt };
-    const findingJson = JSON.stringify(finding);
+    const findingJson = jsonText(finding);
     upserts.set(finding.fingerprint, {
       fingerprint: finding.fingerprint,
       asset_id: finding.asset.id,
@@ -292,7 +292,7 @@ export async function applyFindings(
       first_seen_at: firstSeenAt.toISOString(),
       last_seen_at: lastSeenAt.toISOString(),
       finding: findingJson,
-      classification: JSON.stringify(stamped),
+      classification: jsonText(stamped),
     });
     if (decision.kind === 'touch') {
       stats.touched += 1;

@@ -1,6 +1,6 @@
 import { CLASSIFICATION_CHANGES, ClassifiedFindingV1, LIFECYCLE_STATES } from './classified';
-import { markConforming } from './conforming';
-import type { FindingV1 } from './finding';
+import { conformingMark, markConforming } from './conforming';
+import { FindingV1 } from './finding';
 import { RISK_TIERS, Timestamp } from './primitives';
 
 /**
@@ -42,11 +42,12 @@ export function lifecycleConforms(value: unknown): boolean {
 
 /**
  * A classified finding around a finding already checked against FindingV1, as every consumed
- * findings.raw message is: checks the classification and lifecycle (with the straight-line
- * checks above) and marks the whole as conforming, with its JSON built around `findingJson`
- * (the caller's `JSON.stringify(finding)`, which it stores too), so that publishing it neither
- * checks nor serialises the finding a second time (bench/classifier.bench.mjs). None of the
- * three parts may change afterwards.
+ * findings.raw message is (decodeEvent marks zod's output; a finding without that mark is
+ * checked here): checks the classification and lifecycle with the straight-line checks above,
+ * and marks the whole as conforming with its JSON built around `findingJson` (the caller's
+ * `JSON.stringify(finding)`, which it stores too), so that publishing it neither checks nor
+ * serialises the finding a second time (bench/classifier.bench.mjs). None of the three parts
+ * may change afterwards.
  */
 export function classifiedAroundCheckedFinding(
   finding: FindingV1,
@@ -54,6 +55,8 @@ export function classifiedAroundCheckedFinding(
   lifecycle: ClassifiedFindingV1['lifecycle'],
   findingJson: string = JSON.stringify(finding),
 ): ClassifiedFindingV1 {
+  // Checked, not copied: the event keeps the caller's finding, whose JSON it was given.
+  if (!conformingMark(FindingV1, finding)) FindingV1.parse(finding);
   // The fast checks pass what the classifier builds; anything else gets zod's worded error.
   const event: ClassifiedFindingV1 = {
     finding,

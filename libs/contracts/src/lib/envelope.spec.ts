@@ -1,5 +1,5 @@
 import { classifiedAroundCheckedFinding } from './classified-event';
-import { markConforming } from './conforming';
+import { conformingMark, markConforming } from './conforming';
 import { decodeEvent, encodeEvent } from './envelope';
 import { EXAMPLE_CLASSIFIED, EXAMPLE_FINDING } from './examples';
 import { FindingV1 } from './finding';
@@ -7,6 +7,8 @@ import { ScanCompletedV1 } from './scan';
 import { TOPICS } from './topics';
 
 const input = (data: unknown) => ({ key: 'k', data, source: '/hum/spec' });
+const isMarked = (event: object) =>
+  conformingMark(TOPICS.findingsClassified.schema, event) !== undefined;
 
 describe('encodeEvent with data marked as conforming', () => {
   it('encodes a marked finding as it encodes the same finding checked by zod', () => {
@@ -73,13 +75,24 @@ describe('classifiedAroundCheckedFinding', () => {
     ).toThrow(/extra/);
   });
 
-  it('takes the finding as checked: its own contract is not checked again on the way out', () => {
-    // The caller's promise (a consumed findings.raw message passed FindingV1), taken on trust.
+  it('takes a decoded finding as checked, and checks one that was not decoded', () => {
+    // decodeEvent marks zod's output: that finding is not checked a second time.
+    const decoded = decodeEvent(
+      TOPICS.findingsRaw,
+      encodeEvent(TOPICS.findingsRaw, input(structuredClone(EXAMPLE_FINDING))),
+    ).data;
+    const event = classifiedAroundCheckedFinding(decoded, classification, lifecycle);
+    expect(event.finding).toBe(decoded);
+    expect(isMarked(event)).toBe(true);
+    // One built by hand is checked here, and refused when it breaks Finding v1.
     const unchecked = { ...EXAMPLE_FINDING, title: '' };
-    const event = classifiedAroundCheckedFinding(unchecked, classification, lifecycle);
-    expect(() => encodeEvent(TOPICS.findingsClassified, input(event))).not.toThrow();
-    expect(() =>
-      encodeEvent(TOPICS.findingsClassified, input({ ...event, finding: unchecked })),
-    ).toThrow(/\/finding\/title: /);
+    expect(() => classifiedAroundCheckedFinding(unchecked, classification, lifecycle)).toThrow(
+      /title/,
+    );
+    const valid = structuredClone(EXAMPLE_FINDING);
+    const built = classifiedAroundCheckedFinding(valid, classification, lifecycle);
+    expect(encodeEvent(TOPICS.findingsClassified, input(built)).value.toString()).toBe(
+      JSON.stringify(built),
+    );
   });
 });
