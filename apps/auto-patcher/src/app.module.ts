@@ -4,11 +4,16 @@ import type { Registry } from 'prom-client';
 import { auditMigrations } from '@hum/audit';
 import { systemClock } from '@hum/common';
 import { TOPICS } from '@hum/contracts';
-import { consumerLedgerMigrations, KafkaModule, kafkaSettingsFromEnv } from '@hum/kafka';
+import {
+  consumerLedgerMigrations,
+  followerProvider,
+  KafkaModule,
+  kafkaSettingsFromEnv,
+} from '@hum/kafka';
 import { METRICS_REGISTRY, ObservabilityModule } from '@hum/observability';
 import { PatcherRegistry } from '@hum/patching';
 import { serviceDatabaseProviders } from '@hum/persistence';
-import { policyMetricsProvider } from '@hum/policy';
+import { PolicyFollower, policyMetricsProvider } from '@hum/policy';
 import type { ServiceRuntime } from '@hum/runtime';
 import { type PatcherConfig, SERVICE_NAME } from './config';
 import { OutboxRelay } from './execution/outbox-relay';
@@ -85,8 +90,9 @@ export class AutoPatcherModule {
                 : {}),
             }),
         },
-        PolicyState,
+        followerProvider(PolicyFollower, PolicyFollower, SERVICE_NAME),
         policyMetricsProvider(),
+        PolicyState,
         OutboxRelay,
         PauseHandoverService,
         PatchExecutor,

@@ -5,6 +5,7 @@ import {
   buildWorkspace,
   createTestDatabase,
   type FakeJiraCloud,
+  metricValue,
   type ServiceProcess,
   startFakeJiraCloud,
   startServiceProcess,
@@ -25,23 +26,6 @@ interface Follower {
   process: ServiceProcess;
 }
 
-/** The samples of one metric in a Prometheus text exposition, with their labels. */
-function samples(text: string, name: string): { labels: Record<string, string>; value: number }[] {
-  const found: { labels: Record<string, string>; value: number }[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    const close = line.lastIndexOf('}');
-    const labels = Object.fromEntries(
-      [...line.slice(name.length + 1, close).matchAll(/(\w+)="([^"]*)"/g)].map((m) => [
-        m[1]!,
-        m[2]!,
-      ]),
-    );
-    found.push({ labels, value: Number(line.slice(close + 1).trim()) });
-  }
-  return found;
-}
-
 /** What a service's /metrics says its policy follower holds. */
 async function followed(follower: Follower): Promise<{
   loaded: boolean;
@@ -55,19 +39,15 @@ async function followed(follower: Follower): Promise<{
   expect(response.status).toBe(200);
   const text = await response.text();
   const of = (name: string, key: PolicyKey): number | undefined =>
-    samples(text, name).find(
-      (s) => s.labels['follower'] === follower.name && s.labels['key'] === key,
-    )?.value;
+    metricValue(text, name, { follower: follower.name, key });
   return {
-    loaded: samples(text, 'hum_policy_state_loaded').some(
-      (s) => s.labels['follower'] === follower.name && s.value === 1,
-    ),
+    loaded: metricValue(text, 'hum_policy_state_loaded', { follower: follower.name }) === 1,
     version: (key) => of('hum_policy_state_version', key),
     appliedAtMs: (key) => {
       const seconds = of('hum_policy_state_applied_timestamp_seconds', key);
       return seconds === undefined ? undefined : seconds * 1_000;
     },
-    startedAt: samples(text, 'hum_process_start_time_seconds')[0]?.value,
+    startedAt: metricValue(text, 'hum_process_start_time_seconds'),
   };
 }
 

@@ -108,7 +108,7 @@ export class RiskClassifierModule {
         ApiKeyGuard,
         followerProvider(POLICY_FOLLOWER, PolicyFollower, SERVICE_NAME),
         followerProvider(RISK_ACCEPTANCES, RiskAcceptanceFollower, SERVICE_NAME),
-        policyMetricsProvider(),
+        policyMetricsProvider(POLICY_FOLLOWER),
         PolicyLifecycle,
         { provide: CLASSIFIER_CLOCK, useValue: systemClock },
         {

@@ -1,9 +1,9 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
-import { REMEDIATION_TIERS, TOPICS } from '@hum/contracts';
-import { KAFKA_CLIENT, provisionTopics, TopicNames } from '@hum/kafka';
+import { REMEDIATION_TIERS } from '@hum/contracts';
+import { KAFKA_CLIENT, TopicNames } from '@hum/kafka';
 import { LOGGER, type Logger } from '@hum/observability';
-import { PolicyFollower } from '@hum/policy';
+import { PolicyFollower, provisionPolicyTopic } from '@hum/policy';
 import type { DispatcherConfig } from './config';
 import { DISPATCHER_CONFIG } from './tokens';
 
@@ -21,16 +21,7 @@ export class PolicyLifecycle implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await provisionTopics(admin, this.names, [TOPICS.policyState], {
-        replicationFactor: this.config.KAFKA_REPLICATION_FACTOR,
-        withDeadLetters: false,
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    await provisionPolicyTopic(this.kafka, this.names, this.config.KAFKA_REPLICATION_FACTOR);
     // Due dates of tickets raised or re-tiered from now on follow the new days: say when they
     // change, so whoever changed them in the console can see this replica took them up.
     this.unsubscribe = this.follower.onChange((next, previous) => {

@@ -4,3 +4,4 @@ export * from './process';
 export * from './fakes';
 export * from './fuzz';
 export * from './compose';
+export * from './metrics';

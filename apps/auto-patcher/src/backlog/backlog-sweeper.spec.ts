@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,21 +7,13 @@ import { auditMigrations } from '@hum/audit';
 import { systemClock } from '@hum/common';
 import {
   type AuditEntryV1,
-  type ClassifiedFindingV1,
-  EXAMPLE_CLASSIFIED,
   type RemediationEventV1,
   type TierPolicyV1,
   TOPICS,
 } from '@hum/contracts';
-import {
-  consumerLedgerMigrations,
-  EventProducer,
-  type InboundEvent,
-  provisionTopics,
-  TopicNames,
-} from '@hum/kafka';
+import { consumerLedgerMigrations, EventProducer, provisionTopics, TopicNames } from '@hum/kafka';
 import { createLogger, HealthCheckRegistry } from '@hum/observability';
-import { defaultTierPolicy } from '@hum/policy';
+import { defaultTierPolicy, PolicyFollower } from '@hum/policy';
 import {
   createMigratedTestDatabase,
   type MigratedTestDatabase,
@@ -39,6 +30,11 @@ import { PauseHandoverService } from '../policy/pause-handover.service';
 import { PolicyState } from '../policy/policy-state';
 import { recordClassified } from '../store/findings';
 import { type PatcherDatabase, patcherMigrations } from '../store/schema';
+import {
+  type ClassifiedEvent,
+  classifiedEvent,
+  patchableFinding,
+} from '../../test-support/patchable-finding';
 import { BacklogSweeper } from './backlog-sweeper';
 
 const logger = createLogger({ service: 'backlog-sweeper-spec', level: 'silent' });
@@ -48,46 +44,6 @@ const LABELS = ['held-a', 'held-b'];
 const quietRelay = { flush: () => Promise.resolve() } as unknown as OutboxRelay;
 /** Executing is the executor's (its own spec); here the sweep's decisions are read. */
 const idleExecutor = { wake: () => undefined } as unknown as PatchExecutor;
-
-function classifiedEvent(
-  prefix: string,
-  label: string,
-  offset: number,
-): InboundEvent<typeof TOPICS.findingsClassified.schema> {
-  const data: ClassifiedFindingV1 = {
-    ...EXAMPLE_CLASSIFIED,
-    finding: {
-      ...EXAMPLE_CLASSIFIED.finding,
-      fingerprint: createHash('sha256').update(`${prefix}${label}`).digest('hex'),
-      asset: {
-        id: 'github.com/bank/payments-api',
-        type: 'repository',
-        team: 'payments',
-        repository: 'https://github.example.test/bank/payments-api',
-      },
-      component: {
-        name: label,
-        version: '1.0.0',
-        ecosystem: 'npm',
-        fixedVersions: ['1.0.1'],
-        path: 'package.json',
-      },
-    },
-    classification: { ...EXAMPLE_CLASSIFIED.classification, tier: 'low' },
-  };
-  return {
-    key: data.finding.fingerprint,
-    data,
-    metadata: {
-      id: `${prefix}${label}`,
-      source: '/spec',
-      type: TOPICS.findingsClassified.eventType,
-      time: new Date().toISOString(),
-    },
-    partition: 0,
-    offset: String(offset),
-  };
-}
 
 /**
  * A patcher restarted while policy.state cannot be read: the topic's cleanup policy was
@@ -221,7 +177,7 @@ describe('BacklogSweeper when the policy arrives late (real broker, real Postgre
 
   /** The classified consumer's work for a batch: decide, then keep the findings as backlog. */
   async function consume(
-    events: readonly InboundEvent<typeof TOPICS.findingsClassified.schema>[],
+    events: readonly ClassifiedEvent[],
     policy: PolicyState,
   ): Promise<RemediationEventV1[]> {
     const now = new Date();
@@ -272,7 +228,14 @@ describe('BacklogSweeper when the policy arrives late (real broker, real Postgre
       .where('tier', '=', 'low')
       .execute();
 
-    const policy = new PolicyState(kafka, names, logger, config, new HealthCheckRegistry());
+    const policy = new PolicyState(
+      new PolicyFollower({ kafka, names, logger, service: 'backlog-sweeper-spec' }),
+      kafka,
+      names,
+      logger,
+      config,
+      new HealthCheckRegistry(),
+    );
     state = policy;
     await policy.onModuleInit();
     expect(policy.startedWithoutPolicy).toBe(true);
@@ -280,7 +243,12 @@ describe('BacklogSweeper when the policy arrives late (real broker, real Postgre
     sweeper = newSweeper(policy);
     if (sweeperStarts === 'before-policy') sweeper.onApplicationBootstrap();
 
-    const events = LABELS.map((label, i) => classifiedEvent(names.prefix, label, i));
+    const events = LABELS.map((label, i) =>
+      classifiedEvent(patchableFinding(label, { fingerprintSeed: `${names.prefix}${label}` }), {
+        id: `${names.prefix}${label}`,
+        offset: i,
+      }),
+    );
     const fingerprints = events.map((e) => e.data.finding.fingerprint).sort();
     const skipped = await consume(events, policy);
     expect(skipped.map((e) => [e.fingerprint, e.status, e.reasons]).sort()).toEqual(

@@ -2,20 +2,24 @@ import { createHash } from 'node:crypto';
 import { auditMigrations, verifyStoredAuditChain } from '@hum/audit';
 import {
   type AuditEntryV1,
-  type ClassifiedFindingV1,
-  EXAMPLE_CLASSIFIED,
   type RemediationEventV1,
   type RemediationTier,
   type RiskTier,
   type TierPolicyV1,
   TOPICS,
 } from '@hum/contracts';
-import { consumerLedgerMigrations, type InboundEvent, type OutgoingEvent } from '@hum/kafka';
+import { consumerLedgerMigrations, type OutgoingEvent } from '@hum/kafka';
 import { parsePatchingConfig } from '@hum/patching';
 import type { Database } from '@hum/persistence';
 import { defaultPolicySnapshot, type PolicySnapshot } from '@hum/policy';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@hum/testing';
 import { type PatcherDatabase, patcherMigrations } from '../store/schema';
+import {
+  type ClassifiedEvent,
+  classifiedEvent,
+  patchableFinding,
+  type PatchableFindingOptions,
+} from '../../test-support/patchable-finding';
 import { decideClassified } from './decide-batch';
 
 const patching = parsePatchingConfig(`version: 1
@@ -33,46 +37,19 @@ rules:
 const NOW = new Date('2026-11-20T12:00:00.000Z');
 let offset = 0;
 
+/** A patchable finding in `tier`, delivered as the classifier publishes it, offsets counting up. */
 function event(
   label: string,
   tier: RiskTier,
-  asset: Partial<ClassifiedFindingV1['finding']['asset']> = {},
-): InboundEvent<typeof TOPICS.findingsClassified.schema> {
+  asset: PatchableFindingOptions['asset'] = {},
+): ClassifiedEvent {
   offset += 1;
-  const data: ClassifiedFindingV1 = {
-    ...EXAMPLE_CLASSIFIED,
-    finding: {
-      ...EXAMPLE_CLASSIFIED.finding,
-      fingerprint: createHash('sha256').update(label).digest('hex'),
-      asset: {
-        id: 'github.com/bank/payments-api',
-        type: 'repository',
-        team: 'payments',
-        repository: 'https://github.example.test/bank/payments-api',
-        ...asset,
-      },
-      component: {
-        name: label,
-        version: '1.0.0',
-        ecosystem: 'npm',
-        fixedVersions: ['1.0.1'],
-        path: 'package.json',
-      },
-    },
-    classification: { ...EXAMPLE_CLASSIFIED.classification, tier },
-  };
-  return {
-    key: data.finding.fingerprint,
-    data,
-    metadata: {
-      id: `e${offset}`,
-      source: '/hum/risk-classifier',
-      type: TOPICS.findingsClassified.eventType,
-      time: NOW.toISOString(),
-    },
-    partition: 0,
-    offset: String(offset),
-  };
+  return classifiedEvent(patchableFinding(label, { tier, asset }), {
+    id: `e${offset}`,
+    offset,
+    source: '/hum/risk-classifier',
+    time: NOW,
+  });
 }
 
 function policy(tier: RemediationTier, overrides: Partial<TierPolicyV1>): PolicySnapshot {

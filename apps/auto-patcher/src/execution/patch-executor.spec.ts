@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,8 +6,6 @@ import { auditMigrations, verifyStoredAuditChain } from '@hum/audit';
 import { systemClock } from '@hum/common';
 import {
   type AuditEntryV1,
-  type ClassifiedFindingV1,
-  EXAMPLE_CLASSIFIED,
   EXAMPLE_RESOLVED,
   type RemediationEventV1,
   type RemediationMode,
@@ -33,6 +30,7 @@ import { PauseHandoverService } from '../policy/pause-handover.service';
 import type { PolicyState } from '../policy/policy-state';
 import { recordResolved } from '../store/findings';
 import { type PatcherDatabase, patcherMigrations, type StoredEvent } from '../store/schema';
+import { classifiedEvent, patchableFinding } from '../../test-support/patchable-finding';
 import type { OutboxRelay } from './outbox-relay';
 import { PatchExecutor } from './patch-executor';
 
@@ -122,52 +120,22 @@ describe('PatchExecutor (real PostgreSQL, fake GitHub)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function classified(label: string): ClassifiedFindingV1 {
-    return {
-      ...EXAMPLE_CLASSIFIED,
-      finding: {
-        ...EXAMPLE_CLASSIFIED.finding,
-        fingerprint: createHash('sha256').update(label).digest('hex'),
-        asset: {
-          id: 'github.com/bank/payments-api',
-          type: 'repository',
-          team: 'payments',
-          repository: 'https://github.example.test/bank/payments-api',
-        },
-        component: {
-          name: label,
-          version: '1.0.0',
-          ecosystem: 'npm',
-          fixedVersions: ['1.0.1'],
-          path: 'package.json',
-        },
-      },
-      classification: { ...EXAMPLE_CLASSIFIED.classification, tier: 'low' },
-    };
-  }
-
   /** Decides findings (as the consumer would) and returns their attempt keys. */
   async function queue(...labels: string[]): Promise<string[]> {
-    await database.db.transaction().execute((trx) =>
-      decideClassified(
-        trx,
-        labels.map((label, i) => ({
-          key: label,
-          data: classified(label),
-          metadata: {
-            id: label,
-            source: '/spec',
-            type: TOPICS.findingsClassified.eventType,
-            time: new Date().toISOString(),
-          },
-          partition: 0,
-          offset: String(i),
-        })),
-        { policy: () => policy.snapshot(), patching: config.patching, fixOptions: {} },
-        new Date(),
-      ),
+    const events = labels.map((label, offset) =>
+      classifiedEvent(patchableFinding(label), { id: label, offset }),
     );
-    return labels.map((label) => `${createHash('sha256').update(label).digest('hex')}:1.0.1`);
+    await database.db
+      .transaction()
+      .execute((trx) =>
+        decideClassified(
+          trx,
+          events,
+          { policy: () => policy.snapshot(), patching: config.patching, fixOptions: {} },
+          new Date(),
+        ),
+      );
+    return events.map((e) => `${e.data.finding.fingerprint}:1.0.1`);
   }
 
   async function withExecutor(work: (executor: PatchExecutor) => Promise<void>): Promise<void> {
@@ -273,7 +241,7 @@ describe('PatchExecutor (real PostgreSQL, fake GitHub)', () => {
         [
           {
             ...EXAMPLE_RESOLVED,
-            fingerprint: createHash('sha256').update('pkg-g').digest('hex'),
+            fingerprint: patchableFinding('pkg-g').finding.fingerprint,
           },
         ],
         new Date(),

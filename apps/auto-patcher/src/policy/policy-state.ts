@@ -1,15 +1,29 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
-import { describeError, sleep } from '@hum/common';
-import { TOPICS } from '@hum/contracts';
-import { KAFKA_CLIENT, provisionTopics, TopicNames } from '@hum/kafka';
+import {
+  type BackoffPolicy,
+  backoffDelay,
+  DEFAULT_BACKOFF,
+  describeError,
+  sleep,
+} from '@hum/common';
+import { KAFKA_CLIENT, TopicNames } from '@hum/kafka';
 import { HealthCheckRegistry, LOGGER, type Logger } from '@hum/observability';
-import { PolicyFollower, type PolicySnapshot } from '@hum/policy';
-import { type PatcherConfig, SERVICE_NAME } from '../config';
+import { PolicyFollower, type PolicySnapshot, provisionPolicyTopic } from '@hum/policy';
+import type { PatcherConfig } from '../config';
 import { PATCHER_CONFIG } from '../tokens';
 
-/** Retries of a follower that cannot start: after 1 s, doubling, then every 30 s. */
-const followRetryDelay = (attempt: number): number => Math.min(30_000, 1_000 * 2 ** (attempt - 1));
+/**
+ * Retries of a follower that cannot start: a ceiling of 1 s, doubling up to 30 s, with full
+ * jitter so replicas cut off together do not come back together. The loop tries until
+ * shutdown, so no attempt is the last.
+ */
+const FOLLOW_RETRY: BackoffPolicy = {
+  ...DEFAULT_BACKOFF,
+  maxAttempts: Number.POSITIVE_INFINITY,
+  initialDelayMs: 1_000,
+  maxDelayMs: 30_000,
+};
 
 /**
  * The policy as the patcher sees it, following the compacted policy.state topic with no
@@ -22,7 +36,6 @@ const followRetryDelay = (attempt: number): number => Math.min(30_000, 1_000 * 2
  */
 @Injectable()
 export class PolicyState implements OnModuleInit, OnApplicationShutdown {
-  private readonly follower: PolicyFollower;
   private readonly log: Logger;
   private readonly stopping = new AbortController();
   private following: Promise<void> = Promise.resolve();
@@ -30,6 +43,9 @@ export class PolicyState implements OnModuleInit, OnApplicationShutdown {
   private offSince: Date | undefined;
 
   constructor(
+    // The module's follower, not one of its own: policyMetricsProvider() shows that one on
+    // /metrics from start-up, through every failed start.
+    private readonly follower: PolicyFollower,
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     private readonly names: TopicNames,
     @Inject(LOGGER) logger: Logger,
@@ -37,7 +53,6 @@ export class PolicyState implements OnModuleInit, OnApplicationShutdown {
     health: HealthCheckRegistry,
   ) {
     this.log = logger.child({ context: PolicyState.name });
-    this.follower = new PolicyFollower({ kafka, names, logger: this.log, service: SERVICE_NAME });
     this.follower.onChange((next, previous) => {
       if (next.loaded && !previous.loaded && this.offSince !== undefined)
         this.log.warn(
@@ -122,7 +137,7 @@ export class PolicyState implements OnModuleInit, OnApplicationShutdown {
   private async follow(): Promise<void> {
     for (let attempt = 1; !this.stopping.signal.aborted; attempt += 1) {
       try {
-        await this.provision();
+        await provisionPolicyTopic(this.kafka, this.names, this.config.KAFKA_REPLICATION_FACTOR);
         await this.follower.start();
         return;
       } catch (error) {
@@ -134,26 +149,18 @@ export class PolicyState implements OnModuleInit, OnApplicationShutdown {
       try {
         // Whatever the failed start left connected goes before the next try.
         await this.follower.stop();
-        await sleep(followRetryDelay(attempt), this.stopping.signal);
       } catch (error) {
-        // Only shutdown aborts the wait; a failed stop is logged and the start tried again.
-        if (this.stopping.signal.aborted) return;
+        // The next start builds a new consumer: a failed stop is logged, and the wait still
+        // comes, so a follower that cannot stop does not retry in a tight loop.
         this.log.warn({ error: describeError(error) }, 'policy follower did not stop cleanly');
       }
-    }
-  }
-
-  private async provision(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      // A fresh cluster has no policy topic yet; created empty, it reads as "every tier off".
-      await provisionTopics(admin, this.names, [TOPICS.policyState], {
-        replicationFactor: this.config.KAFKA_REPLICATION_FACTOR,
-        withDeadLetters: false,
-      });
-    } finally {
-      await admin.disconnect();
+      try {
+        await sleep(backoffDelay(FOLLOW_RETRY, attempt), this.stopping.signal);
+      } catch (error) {
+        // Only shutdown aborts the wait: the follower is stopped by onApplicationShutdown.
+        if (this.stopping.signal.aborted) return;
+        throw error;
+      }
     }
   }
 }

@@ -1,18 +1,14 @@
+import { Test } from '@nestjs/testing';
 import type { Kafka } from 'kafkajs';
-import { EXAMPLE_POLICY_STATE, type TierPolicyV1, TOPICS } from '@hum/contracts';
-import {
-  createKafkaClient,
-  defaultKafkaSettings,
-  EventProducer,
-  provisionTopics,
-  TopicNames,
-} from '@hum/kafka';
 import { Registry } from 'prom-client';
-import { createLogger } from '@hum/observability';
-import { testKafkaBrokers, uniqueTopicPrefix, waitFor } from '@hum/testing';
+import { EXAMPLE_POLICY_STATE, type TierPolicyV1, TOPICS } from '@hum/contracts';
+import { createKafkaClient, defaultKafkaSettings, EventProducer, TopicNames } from '@hum/kafka';
+import { createLogger, METRICS_REGISTRY } from '@hum/observability';
+import { metricValue, testKafkaBrokers, uniqueTopicPrefix, waitFor } from '@hum/testing';
 import { PolicyFollower } from './policy-follower';
-import { PolicyFollowerMetrics } from './policy-metrics';
+import { policyMetricsProvider } from './policy-metrics';
 import { effectiveTier } from './policy-snapshot';
+import { provisionPolicyTopic } from './policy-topic';
 
 const logger = createLogger({ service: 'policy-spec', level: 'silent' });
 
@@ -28,13 +24,7 @@ describe('PolicyFollower (real broker)', () => {
       logger,
     );
     names = new TopicNames(uniqueTopicPrefix('policy'));
-    const admin = kafka.admin();
-    await admin.connect();
-    await provisionTopics(admin, names, [TOPICS.policyState], {
-      replicationFactor: 1,
-      withDeadLetters: false,
-    });
-    await admin.disconnect();
+    await provisionPolicyTopic(kafka, names, 1);
     producer = new EventProducer(kafka, {
       names,
       source: '/hum/spec',
@@ -126,46 +116,47 @@ describe('PolicyFollower (real broker)', () => {
   });
 
   it('shows what it holds on /metrics: version and apply time per key, and whether loaded', async () => {
+    // Wired as a service module wires it: the follower under its token, then the provider.
     const registry = new Registry();
-    PolicyFollowerMetrics.for(registry);
-    const sample = async (name: string, labels: Record<string, string>) => {
-      const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
-      const values = (metric?.values ?? []) as { value: number; labels: Record<string, unknown> }[];
-      return values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
-    };
     const follower = new PolicyFollower({ kafka, names, logger, service: 'metrics-spec' });
-    // Not started: not on /metrics at all.
-    expect(await sample('hum_policy_state_loaded', { follower: 'metrics-spec' })).toBeUndefined();
+    await Test.createTestingModule({
+      providers: [
+        { provide: METRICS_REGISTRY, useValue: registry },
+        { provide: PolicyFollower, useValue: follower },
+        policyMetricsProvider(),
+      ],
+    }).compile();
+    const sample = async (name: string, labels: Record<string, string>) =>
+      metricValue(await registry.metrics(), name, { follower: 'metrics-spec', ...labels });
+
+    // Not started yet: on /metrics already, not loaded, holding the defaults.
+    expect(await sample('hum_policy_state_loaded', {})).toBe(0);
+    expect(await sample('hum_policy_state_version', { key: 'tier:high' })).toBe(0);
     followers.push(follower);
     await follower.start();
     await waitFor(() => follower.current().loaded, { describe: 'loaded' });
-    expect(await sample('hum_policy_state_loaded', { follower: 'metrics-spec' })).toBe(1);
-    expect(
-      await sample('hum_policy_state_version', { follower: 'metrics-spec', key: 'tier:high' }),
-    ).toBe(0);
+    expect(await sample('hum_policy_state_loaded', {})).toBe(1);
+    expect(await sample('hum_policy_state_version', { key: 'tier:high' })).toBe(0);
 
     const before = Date.now();
     await publish(tier({ tier: 'high', mode: 'dry-run', version: 4 }));
     await waitFor(() => follower.current().tiers.high.version === 4, { describe: 'version 4' });
-    expect(
-      await sample('hum_policy_state_version', { follower: 'metrics-spec', key: 'tier:high' }),
-    ).toBe(4);
+    expect(await sample('hum_policy_state_version', { key: 'tier:high' })).toBe(4);
     const appliedAt = await sample('hum_policy_state_applied_timestamp_seconds', {
-      follower: 'metrics-spec',
       key: 'tier:high',
     });
     expect(appliedAt! * 1_000).toBeGreaterThanOrEqual(before - 1);
     expect(appliedAt! * 1_000).toBeLessThanOrEqual(Date.now());
     // Nothing applied for low yet: no apply time, version 0.
     expect(
-      await sample('hum_policy_state_applied_timestamp_seconds', {
-        follower: 'metrics-spec',
-        key: 'tier:low',
-      }),
+      await sample('hum_policy_state_applied_timestamp_seconds', { key: 'tier:low' }),
     ).toBeUndefined();
+    expect(await sample('hum_policy_state_version', { key: 'tier:low' })).toBe(0);
 
+    // Stopped (as between two start attempts, or at shutdown): still reported, with what it holds.
     followers.splice(followers.indexOf(follower), 1);
     await follower.stop();
-    expect(await sample('hum_policy_state_loaded', { follower: 'metrics-spec' })).toBeUndefined();
+    expect(await sample('hum_policy_state_loaded', {})).toBe(1);
+    expect(await sample('hum_policy_state_version', { key: 'tier:high' })).toBe(4);
   });
 });

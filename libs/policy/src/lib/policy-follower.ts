@@ -2,7 +2,6 @@ import { describeError } from '@hum/common';
 import { TOPICS } from '@hum/contracts';
 import { CompactedTopicFollower, type FollowerWiring } from '@hum/kafka';
 import { applyPolicyRecord, defaultPolicySnapshot, type PolicySnapshot } from './policy-snapshot';
-import { runningPolicyFollowers } from './running-followers';
 
 export type PolicyFollowerOptions = FollowerWiring;
 
@@ -67,12 +66,10 @@ export class PolicyFollower {
   }
 
   start(): Promise<void> {
-    runningPolicyFollowers.add(this);
     return this.follower.start();
   }
 
   stop(): Promise<void> {
-    runningPolicyFollowers.delete(this);
     return this.follower.stop();
   }
 

@@ -10,6 +10,7 @@ import {
   type FindingV1,
 } from '@hum/contracts';
 import { createLogger } from '@hum/observability';
+import { metricValue } from '@hum/testing';
 import { Registry } from 'prom-client';
 import { createKafkaClient } from '../client';
 import { KafkaMetrics } from '../metrics';
@@ -61,20 +62,6 @@ async function readAll(
   return seen;
 }
 
-/** A counter's or gauge's value for the series whose labels include `labels`. */
-async function metricValue(
-  registry: Registry,
-  name: string,
-  labels: Record<string, string>,
-): Promise<number | undefined> {
-  const metric = registry.getSingleMetric(name);
-  if (!metric) return undefined;
-  const { values } = await metric.get();
-  return values.find((v) =>
-    Object.entries(labels).every(([label, value]) => String(v.labels[label]) === value),
-  )?.value;
-}
-
 async function waitUntil(
   predicate: () => boolean,
   what: string,
@@ -93,6 +80,9 @@ describe('ConsumerRunner on a real broker', () => {
   let producer: EventProducer;
   let registry: Registry;
   const runners: ConsumerRunner[] = [];
+  /** A sample as a scrape of this spec's registry shows it. */
+  const scraped = async (name: string, labels: Record<string, string> = {}) =>
+    metricValue(await registry.metrics(), name, labels);
 
   beforeAll(() => {
     if (brokers.length === 0)
@@ -185,12 +175,10 @@ describe('ConsumerRunner on a real broker', () => {
     expect(metrics).toMatch(/topic="findings.raw".* 50/);
     // The spec's publishes and the handler's results, by logical topic.
     const produced = 'hum_kafka_messages_produced_total';
-    expect(await metricValue(registry, produced, { topic: 'findings.raw' })).toBe(50);
-    expect(await metricValue(registry, produced, { topic: 'tickets.events' })).toBe(50);
-    expect(await metricValue(registry, 'hum_kafka_messages_dead_lettered_total', {})).toBe(
-      undefined,
-    );
-    expect(await metricValue(registry, 'hum_kafka_handler_failures_total', {})).toBe(undefined);
+    expect(await scraped(produced, { topic: 'findings.raw' })).toBe(50);
+    expect(await scraped(produced, { topic: 'tickets.events' })).toBe(50);
+    expect(await scraped('hum_kafka_messages_dead_lettered_total')).toBe(undefined);
+    expect(await scraped('hum_kafka_handler_failures_total')).toBe(undefined);
   });
 
   it('dead-letters a malformed message and a message whose handler keeps failing, and goes on', async () => {
@@ -244,7 +232,7 @@ describe('ConsumerRunner on a real broker', () => {
     expect(byKind.get('handler-failed')!.headers![DLQ_HEADERS.attempts]!.toString()).toBe('1');
 
     const deadLettered = (kind: string): Promise<number | undefined> =>
-      metricValue(registry, 'hum_kafka_messages_dead_lettered_total', {
+      scraped('hum_kafka_messages_dead_lettered_total', {
         topic: 'findings.raw',
         kind,
       });
@@ -254,19 +242,19 @@ describe('ConsumerRunner on a real broker', () => {
     expect(await deadLettered('contract-violation')).toBe(undefined);
     // Every attempt that threw: three for the flaky message, one for the permanent failure.
     const failed = (retryable: string): Promise<number | undefined> =>
-      metricValue(registry, 'hum_kafka_handler_failures_total', {
+      scraped('hum_kafka_handler_failures_total', {
         topic: 'findings.raw',
         retryable,
       });
     expect(await failed('true')).toBe(3);
     expect(await failed('false')).toBe(1);
     expect(
-      await metricValue(registry, 'hum_kafka_messages_produced_total', {
+      await scraped('hum_kafka_messages_produced_total', {
         topic: 'findings.raw.dlq',
       }),
     ).toBe(3);
     const consumed = 'hum_kafka_messages_consumed_total';
-    expect(await metricValue(registry, consumed, { topic: 'findings.raw' })).toBe(2);
+    expect(await scraped(consumed, { topic: 'findings.raw' })).toBe(2);
   });
 
   it('dead-letters a message whose CloudEvents envelope is valid but whose body breaks its contract', async () => {
@@ -312,7 +300,7 @@ describe('ConsumerRunner on a real broker', () => {
     expect(header('ce_id')).toBe(envelope.headers['ce_id']);
     expect(JSON.parse(dead!.value!.toString())).toEqual(body);
     expect(
-      await metricValue(registry, 'hum_kafka_messages_dead_lettered_total', {
+      await scraped('hum_kafka_messages_dead_lettered_total', {
         topic: 'findings.raw',
         kind: 'contract-violation',
       }),
@@ -339,7 +327,7 @@ describe('ConsumerRunner on a real broker', () => {
       handlers: [
         batchOf(TOPICS.findingsRaw, 'spec', async (events) => {
           partition = String(events[0]!.partition);
-          const lag = await metricValue(registry, 'hum_kafka_consumer_lag', {
+          const lag = await scraped('hum_kafka_consumer_lag', {
             topic: 'findings.raw',
             partition,
             group,
@@ -356,7 +344,7 @@ describe('ConsumerRunner on a real broker', () => {
     expect(seen.length).toBeGreaterThanOrEqual(4);
     // Set once the last chunk is committed, just after its handler returned.
     const last = (): Promise<number | undefined> =>
-      metricValue(registry, 'hum_kafka_consumer_lag', { topic: 'findings.raw', partition, group });
+      scraped('hum_kafka_consumer_lag', { topic: 'findings.raw', partition, group });
     const deadline = Date.now() + 10_000;
     while ((await last()) !== 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
