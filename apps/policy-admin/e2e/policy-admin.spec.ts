@@ -5,6 +5,7 @@ import { KafkaApiKeyStore, verifyApiKey } from '@hum/auth';
 import { systemClock } from '@hum/common';
 import {
   type AuditEntryV1,
+  ENDED_REASON_MAX_LENGTH,
   type PolicyStateV1,
   type RiskAcceptanceV1,
   TOPICS,
@@ -504,6 +505,61 @@ describe('policy-admin (a real process, real broker, real PostgreSQL)', () => {
       reason: expect.stringMatching(/risk rose to high/),
     });
     expect(await audit(`entity=${second.body.id}&action=risk.acceptance.expired`)).toHaveLength(1);
+  });
+
+  it('revokes with a blank note as "revoked", and holds a revoke note to the published reason\'s limit', async () => {
+    const expiresAt = new Date(Date.now() + 30 * 24 * 3_600_000).toISOString();
+    const active = async (groupKey: string): Promise<string> => {
+      const proposed = await as['alice']!.post<{ id: string }>('/v1/risk-acceptances', {
+        target: { kind: 'group', groupKey },
+        reason: 'compensating control until the upgrade',
+        owner: 'payments-lead',
+        expiresAt,
+        acceptedTier: 'medium',
+      });
+      const approved = await as['bob']!.post(`/v1/risk-acceptances/${proposed.body.id}/approve`);
+      expect(approved.status).toBe(200);
+      return proposed.body.id;
+    };
+    type Revoked = { state: string; endedReason?: string; published: boolean };
+
+    const blank = await active('asset-vuln:revoke-blank:CVE-2025-0100');
+    const blankRevoke = await as['alice']!.post<Revoked>(`/v1/risk-acceptances/${blank}/revoke`, {
+      note: '   ',
+    });
+    expect(blankRevoke.status).toBe(200);
+    expect(blankRevoke.body).toMatchObject({
+      state: 'revoked',
+      endedReason: 'revoked',
+      published: true,
+    });
+
+    const noted = await active('asset-vuln:revoke-long:CVE-2025-0101');
+    const tooLong = await as['alice']!.post<Problem>(`/v1/risk-acceptances/${noted}/revoke`, {
+      note: 'n'.repeat(ENDED_REASON_MAX_LENGTH + 1),
+    });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.errors).toEqual([expect.objectContaining({ pointer: '/note' })]);
+    expect(
+      (await audit(`entity=${noted}&outcome=denied`)).map(
+        (e) => (e.details as { code: string }).code,
+      ),
+    ).toEqual(['invalid-request']);
+    const longest = 'n'.repeat(ENDED_REASON_MAX_LENGTH);
+    const revoke = await as['alice']!.post<Revoked>(`/v1/risk-acceptances/${noted}/revoke`, {
+      note: longest,
+    });
+    expect(revoke.status).toBe(200);
+    expect(revoke.body).toMatchObject({ state: 'revoked', endedReason: longest, published: true });
+
+    const records = await readUntil<RiskAcceptanceV1>(topics.of(TOPICS.riskAcceptances), (all) =>
+      [blank, noted].every((id) => all.some((r) => r.key === id && r.value.state === 'revoked')),
+    );
+    const revoked = new Map(
+      records.filter((r) => r.value.state === 'revoked').map((r) => [r.key, r.value]),
+    );
+    expect(revoked.get(blank)).toMatchObject({ version: 2, endedReason: 'revoked' });
+    expect(revoked.get(noted)).toMatchObject({ version: 2, endedReason: longest });
   });
 
   it('lapses an acceptance at critical when its finding enters KEV, and not one decided knowing it', async () => {

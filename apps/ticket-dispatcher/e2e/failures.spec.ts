@@ -5,9 +5,6 @@
 import { DLQ_HEADERS, TOPICS } from '@hum/contracts';
 import {
   readTopic,
-  startFakeJiraCloud,
-  startFakeJiraDataCenter,
-  startFakeServiceNow,
   type FakeJiraCloud,
   type FakeJiraDataCenter,
   type FakeServiceNow,
@@ -15,6 +12,7 @@ import {
 } from '@hum/testing';
 import { idempotencyKey } from '@hum/ticketing';
 import { classified, credentialLeaks, DispatcherHarness, OPS_TOKEN, runNode } from './support';
+import { JiraCloudTracker, JiraDataCenterTracker, ServiceNowTracker } from './trackers';
 
 const ROUTING = `
 routes:
@@ -37,6 +35,11 @@ routes:
 `;
 
 describe('failure handling (process, broker, PostgreSQL, fake Jira)', () => {
+  const trackers = {
+    jira: new JiraCloudTracker(),
+    dc: new JiraDataCenterTracker(),
+    snow: new ServiceNowTracker(),
+  };
   let jira: FakeJiraCloud;
   let dc: FakeJiraDataCenter;
   let snow: FakeServiceNow;
@@ -45,14 +48,9 @@ describe('failure handling (process, broker, PostgreSQL, fake Jira)', () => {
     routing: ROUTING,
     providers: 'jira-cloud,jira-dc,servicenow',
     env: () => ({
-      JIRA_CLOUD_URL: jira.url,
-      JIRA_CLOUD_EMAIL: jira.botUser.emailAddress,
-      JIRA_CLOUD_API_TOKEN: jira.botUser.apiToken!,
-      JIRA_DC_URL: dc.url,
-      JIRA_DC_TOKEN: dc.botUser.personalAccessToken!,
-      SERVICENOW_URL: snow.url,
-      SERVICENOW_USERNAME: snow.botUser.userName,
-      SERVICENOW_PASSWORD: snow.botUser.password,
+      ...trackers.jira.env(),
+      ...trackers.dc.env(),
+      ...trackers.snow.env(),
       TICKET_MAX_ATTEMPTS: '3',
       TICKET_RETRY_INITIAL: '100',
       TICKET_RETRY_MAX: '500',
@@ -62,11 +60,8 @@ describe('failure handling (process, broker, PostgreSQL, fake Jira)', () => {
   });
 
   beforeAll(async () => {
-    [jira, dc, snow] = await Promise.all([
-      startFakeJiraCloud(),
-      startFakeJiraDataCenter(),
-      startFakeServiceNow(),
-    ]);
+    await Promise.all(Object.values(trackers).map((tracker) => tracker.start()));
+    [jira, dc, snow] = [trackers.jira.fake, trackers.dc.fake, trackers.snow.fake];
     await harness.setUp();
     await harness.start();
   });
@@ -76,7 +71,7 @@ describe('failure handling (process, broker, PostgreSQL, fake Jira)', () => {
       for (const p of harness.history) process.stderr.write(`${p.output()}\n----\n`);
     }
     const exits = await harness.tearDown();
-    await Promise.all([jira?.close(), dc?.close(), snow?.close()]);
+    await Promise.all(Object.values(trackers).map((tracker) => tracker.close()));
     expect(exits.map((exit) => exit.code)).toEqual([0]);
   });
 
@@ -196,15 +191,9 @@ describe('failure handling (process, broker, PostgreSQL, fake Jira)', () => {
   });
 
   it('never writes a credential to its logs, tickets.events, audit.log or a dead-letter topic', async () => {
-    const basic = (user: string, password: string): string =>
-      Buffer.from(`${user}:${password}`).toString('base64');
     const { leaks, searched } = await credentialLeaks(harness, [
       OPS_TOKEN,
-      jira.botUser.apiToken!,
-      basic(jira.botUser.emailAddress, jira.botUser.apiToken!),
-      dc.botUser.personalAccessToken!,
-      snow.botUser.password,
-      basic(snow.botUser.userName, snow.botUser.password),
+      ...Object.values(trackers).flatMap((tracker) => tracker.secrets()),
     ]);
     expect(leaks).toEqual([]);
     // Refusals and outages of all three trackers were in what was searched.

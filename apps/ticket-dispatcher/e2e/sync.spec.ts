@@ -6,8 +6,6 @@
 import { createHmac } from 'node:crypto';
 import { type TicketEventV1, TOPICS } from '@hum/contracts';
 import {
-  startFakeJiraCloud,
-  startFakeServiceNow,
   waitFor,
   type FakeJiraCloud,
   type FakeServiceNow,
@@ -15,6 +13,7 @@ import {
 } from '@hum/testing';
 import { idempotencyKey } from '@hum/ticketing';
 import { classified, credentialLeaks, DispatcherHarness, OPS_TOKEN, resolved } from './support';
+import { basic, JiraCloudTracker, ServiceNowTracker } from './trackers';
 
 const ROUTING = `
 tickets: { grouping: asset-vulnerability }
@@ -38,6 +37,7 @@ function sign(body: string, secret: string): string {
 }
 
 describe('two-way sync and reconciliation (process, broker, PostgreSQL, fake Jira and ServiceNow)', () => {
+  const trackers = { jira: new JiraCloudTracker(), snow: new ServiceNowTracker() };
   let jira: FakeJiraCloud;
   let snow: FakeServiceNow;
   let dispatcher: ServiceProcess;
@@ -46,20 +46,16 @@ describe('two-way sync and reconciliation (process, broker, PostgreSQL, fake Jir
     routing: ROUTING,
     providers: 'jira-cloud,servicenow',
     env: () => ({
-      JIRA_CLOUD_URL: jira.url,
-      JIRA_CLOUD_EMAIL: jira.botUser.emailAddress,
-      JIRA_CLOUD_API_TOKEN: jira.botUser.apiToken!,
+      ...trackers.jira.env(),
       JIRA_CLOUD_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      SERVICENOW_URL: snow.url,
-      SERVICENOW_USERNAME: snow.botUser.userName,
-      SERVICENOW_PASSWORD: snow.botUser.password,
+      ...trackers.snow.env(),
       SERVICENOW_POLL_INTERVAL: '1s',
     }),
   });
 
   beforeAll(async () => {
-    jira = await startFakeJiraCloud();
-    snow = await startFakeServiceNow();
+    await Promise.all(Object.values(trackers).map((tracker) => tracker.start()));
+    [jira, snow] = [trackers.jira.fake, trackers.snow.fake];
     await harness.setUp();
     dispatcher = await harness.start();
     jira.setWebhook({ url: `${dispatcher.ready}/v1/webhooks/jira-cloud`, secret: WEBHOOK_SECRET });
@@ -70,8 +66,7 @@ describe('two-way sync and reconciliation (process, broker, PostgreSQL, fake Jir
       for (const p of harness.history) process.stderr.write(`${p.output()}\n----\n`);
     }
     const exits = await harness.tearDown();
-    await jira?.close();
-    await snow?.close();
+    await Promise.all(Object.values(trackers).map((tracker) => tracker.close()));
     expect(exits.map((exit) => exit.code)).toEqual([0]);
     expect(jira.internalErrors).toEqual([]);
     expect(snow.internalErrors).toEqual([]);
@@ -100,7 +95,7 @@ describe('two-way sync and reconciliation (process, broker, PostgreSQL, fake Jir
     fetch(`${jira.url}${path}`, {
       method,
       headers: {
-        authorization: `Basic ${Buffer.from(`${jira.humanUser.emailAddress}:${jira.humanUser.apiToken!}`).toString('base64')}`,
+        authorization: `Basic ${basic(jira.humanUser.emailAddress, jira.humanUser.apiToken!)}`,
         accept: 'application/json',
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
@@ -399,15 +394,10 @@ describe('two-way sync and reconciliation (process, broker, PostgreSQL, fake Jir
   });
 
   it('never writes a credential to its logs, tickets.events, audit.log or a dead-letter topic', async () => {
-    const basic = (user: string, password: string): string =>
-      Buffer.from(`${user}:${password}`).toString('base64');
     const { leaks, searched } = await credentialLeaks(harness, [
       OPS_TOKEN,
       WEBHOOK_SECRET,
-      jira.botUser.apiToken!,
-      basic(jira.botUser.emailAddress, jira.botUser.apiToken!),
-      snow.botUser.password,
-      basic(snow.botUser.userName, snow.botUser.password),
+      ...Object.values(trackers).flatMap((tracker) => tracker.secrets()),
     ]);
     expect(leaks).toEqual([]);
     // Webhooks, polls, repairs and their audit records were all in what was searched.

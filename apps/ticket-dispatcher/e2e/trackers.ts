@@ -42,7 +42,8 @@ export interface TrackerUnderTest {
   secrets(): string[];
 }
 
-const basic = (user: string, password: string): string =>
+/** A Basic authorization's credentials as sent on the wire. */
+export const basic = (user: string, password: string): string =>
   Buffer.from(`${user}:${password}`).toString('base64');
 
 async function createdKey(response: Response): Promise<string> {
@@ -53,23 +54,39 @@ async function createdKey(response: Response): Promise<string> {
   return body.key ?? body.result!.number;
 }
 
+/** The running fake behind a tracker, for what only a spec of that tracker asks of it. */
+function started<F>(fake: F | undefined, provider: TicketProviderName): F {
+  if (fake === undefined) throw new Error(`the ${provider} fake is not started yet`);
+  return fake;
+}
+
 abstract class JiraTracker implements TrackerUnderTest {
   abstract readonly provider: 'jira-cloud' | 'jira-dc';
   abstract readonly team: string;
   abstract readonly createPath: string;
-  protected fake!: FakeJira;
+  private running: FakeJira | undefined;
+
+  constructor(protected readonly searchIndexLagMs = 0) {}
+
+  get fake(): FakeJira {
+    return started(this.running, this.provider);
+  }
 
   get route(): string {
     return `{ name: ${this.team}, match: { teams: [${this.team}] }, provider: ${this.provider}, project: SEC, issueType: Bug }`;
   }
 
-  abstract start(): Promise<void>;
   abstract env(): Record<string, string>;
   abstract secrets(): string[];
+  protected abstract launch(): Promise<FakeJira>;
   protected abstract personRequest(body: unknown): Promise<Response>;
 
+  async start(): Promise<void> {
+    this.running = await this.launch();
+  }
+
   close(): Promise<void> {
-    return this.fake?.close() ?? Promise.resolve();
+    return this.running?.close() ?? Promise.resolve();
   }
 
   inject(fault: FaultSpec): void {
@@ -114,17 +131,13 @@ abstract class JiraTracker implements TrackerUnderTest {
   }
 }
 
-class JiraCloudTracker extends JiraTracker {
+export class JiraCloudTracker extends JiraTracker {
   readonly provider = 'jira-cloud' as const;
   readonly team = 'cloud';
   readonly createPath = '/rest/api/3/issue';
 
-  constructor(private readonly searchIndexLagMs: number) {
-    super();
-  }
-
-  async start(): Promise<void> {
-    this.fake = await startFakeJiraCloud({ searchIndexLagMs: this.searchIndexLagMs });
+  protected launch(): Promise<FakeJira> {
+    return startFakeJiraCloud({ searchIndexLagMs: this.searchIndexLagMs });
   }
 
   env(): Record<string, string> {
@@ -154,17 +167,13 @@ class JiraCloudTracker extends JiraTracker {
   }
 }
 
-class JiraDataCenterTracker extends JiraTracker {
+export class JiraDataCenterTracker extends JiraTracker {
   readonly provider = 'jira-dc' as const;
   readonly team = 'datacenter';
   readonly createPath = '/rest/api/2/issue';
 
-  constructor(private readonly searchIndexLagMs: number) {
-    super();
-  }
-
-  async start(): Promise<void> {
-    this.fake = await startFakeJiraDataCenter({ searchIndexLagMs: this.searchIndexLagMs });
+  protected launch(): Promise<FakeJira> {
+    return startFakeJiraDataCenter({ searchIndexLagMs: this.searchIndexLagMs });
   }
 
   env(): Record<string, string> {
@@ -191,19 +200,23 @@ class JiraDataCenterTracker extends JiraTracker {
   }
 }
 
-class ServiceNowTracker implements TrackerUnderTest {
+export class ServiceNowTracker implements TrackerUnderTest {
   readonly provider = 'servicenow' as const;
   readonly team = 'itsm';
   readonly createPath = '/api/now/table/incident';
   readonly route = `{ name: itsm, match: { teams: [itsm] }, provider: servicenow, assignmentGroup: Security Operations }`;
-  private fake!: FakeServiceNow;
+  private running: FakeServiceNow | undefined;
+
+  get fake(): FakeServiceNow {
+    return started(this.running, this.provider);
+  }
 
   async start(): Promise<void> {
-    this.fake = await startFakeServiceNow();
+    this.running = await startFakeServiceNow();
   }
 
   close(): Promise<void> {
-    return this.fake?.close() ?? Promise.resolve();
+    return this.running?.close() ?? Promise.resolve();
   }
 
   env(): Record<string, string> {

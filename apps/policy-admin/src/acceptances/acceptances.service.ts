@@ -315,7 +315,10 @@ export class AcceptancesService {
     );
   }
 
-  /** Ending an exception early lowers risk tolerance: one admin, at once. */
+  /**
+   * Ending an exception early lowers risk tolerance: one admin, at once. The note becomes the
+   * published `endedReason`: non-blank and within its limit, as the controller's NoteBody holds.
+   */
   async revoke(
     actor: PersonPrincipal,
     id: string,

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AccessGuard, type PersonPrincipal, RequireRoles } from '@hum/auth';
+import { ENDED_REASON_MAX_LENGTH } from '@hum/contracts';
 import { AcceptancesService, ProposeAcceptanceBody } from '../acceptances/acceptances.service';
 import { DeniedAttempts } from '../audit/denied-attempts';
 import { openApiSchema } from '../http/openapi';
@@ -16,7 +17,20 @@ import { parseInput, parseQuery } from '../http/parse-input';
 import { Person } from '../http/principal.decorator';
 
 const AcceptanceId = z.string().regex(/^ra-[0-9a-f-]{36}$/, 'a risk acceptance id (ra-<uuid>)');
-const NoteBody = z.object({ note: z.string().trim().max(2000).optional() }).strict();
+/**
+ * A decision's note. A revoke publishes it as the record's `endedReason`, so it is held to that
+ * field's limit here; a blank note is no note, and the revoke falls back to its default reason.
+ */
+const NoteBody = z
+  .object({
+    note: z
+      .string()
+      .trim()
+      .max(ENDED_REASON_MAX_LENGTH)
+      .transform((note) => note || undefined)
+      .optional(),
+  })
+  .strict();
 const STATES = [
   'pending',
   'active',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { encodeEvent } from '@hum/contracts';
 import type { OutgoingEvent } from '@hum/kafka';
-import { jsonb } from '@hum/persistence';
+import { forEachChunk, jsonb } from '@hum/persistence';
 import type { AdminDatabase, StoredOutboxEvent } from '../database/schema';
 
 /**
@@ -48,12 +48,7 @@ export async function enqueueEvents(
       published_at: null,
     };
   });
-  for (let i = 0; i < rows.length; i += 500) {
-    await trx
-      .insertInto('outbox')
-      .values(rows.slice(i, i + 500))
-      .execute();
-  }
+  await forEachChunk(rows, 500, (chunk) => trx.insertInto('outbox').values(chunk).execute());
   await trx.updateTable('outbox_head').set({ seq: seq.toString() }).where('id', '=', 1).execute();
   return seq;
 }

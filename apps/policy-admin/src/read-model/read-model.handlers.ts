@@ -8,7 +8,7 @@ import {
   TOPICS,
 } from '@hum/contracts';
 import { ConsumeEvents, type InboundEvent } from '@hum/kafka';
-import { jsonb } from '@hum/persistence';
+import { forEachChunk, jsonb } from '@hum/persistence';
 import { kevListed } from '@hum/policy';
 import { AcceptancesService, type ClassificationSeen } from '../acceptances/acceptances.service';
 import { AUDIT_CHAIN, ChangeRunner } from '../audit/change-runner';
@@ -85,10 +85,10 @@ export class ReadModelHandlers {
           ]),
         );
         const fresh = new Map<string, ClassificationSeen & { revision: number }>();
-        for (let i = 0; i < history.length; i += 200) {
+        await forEachChunk(history, 200, async (chunk) => {
           const inserted = await trx
             .insertInto('rm_classified')
-            .values(history.slice(i, i + 200))
+            .values(chunk)
             .onConflict((oc) => oc.columns(['fingerprint', 'revision']).doNothing())
             .returning(['fingerprint', 'revision'])
             .execute();
@@ -98,7 +98,7 @@ export class ReadModelHandlers {
             const data = byRevision.get(`${row.fingerprint}#${row.revision}`)!;
             fresh.set(row.fingerprint, { revision: row.revision, ...seen(data) });
           }
-        }
+        });
         const rows = [...latest.values()].map((data) => ({
           fingerprint: data.finding.fingerprint,
           revision: data.lifecycle.revision,
@@ -114,10 +114,10 @@ export class ReadModelHandlers {
           resolved_at: null,
           updated_at: now,
         }));
-        for (let i = 0; i < rows.length; i += 200) {
-          await trx
+        await forEachChunk(rows, 200, (chunk) =>
+          trx
             .insertInto('rm_findings')
-            .values(rows.slice(i, i + 200))
+            .values(chunk)
             .onConflict((oc) =>
               oc
                 .column('fingerprint')
@@ -137,21 +137,21 @@ export class ReadModelHandlers {
                 }))
                 .where('rm_findings.revision', '<', (eb) => eb.ref('excluded.revision')),
             )
-            .execute();
-        }
+            .execute(),
+        );
         const groups = [...latest.values()].flatMap((data) =>
           ticketGroupKeys(data.finding).map((group_key) => ({
             group_key,
             fingerprint: data.finding.fingerprint,
           })),
         );
-        for (let i = 0; i < groups.length; i += 500) {
-          await trx
+        await forEachChunk(groups, 500, (chunk) =>
+          trx
             .insertInto('rm_finding_groups')
-            .values(groups.slice(i, i + 500))
+            .values(chunk)
             .onConflict((oc) => oc.columns(['group_key', 'fingerprint']).doNothing())
-            .execute();
-        }
+            .execute(),
+        );
         // Only first sightings of a revision decide anything: a redelivery changes nothing.
         await this.acceptances.lapseOnClassification(trx, effects, fresh);
       },
@@ -205,13 +205,13 @@ export class ReadModelHandlers {
         const members = events.flatMap(({ data }) =>
           data.fingerprints.map((fingerprint) => ({ group_key: data.groupKey, fingerprint })),
         );
-        for (let i = 0; i < members.length; i += 500) {
-          await trx
+        await forEachChunk(members, 500, (chunk) =>
+          trx
             .insertInto('rm_ticket_members')
-            .values(members.slice(i, i + 500))
+            .values(chunk)
             .onConflict((oc) => oc.columns(['group_key', 'fingerprint']).doNothing())
-            .execute();
-        }
+            .execute(),
+        );
       },
       { awaitPublication: false },
     );

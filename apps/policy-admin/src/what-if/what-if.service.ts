@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import type { Clock } from '@hum/common';
 import { REMEDIATION_TIERS } from '@hum/contracts';
+import { forEachChunk } from '@hum/persistence';
 import {
   applyChange,
   type AttemptStatus,
@@ -117,12 +118,12 @@ export class WhatIfService {
     fingerprints: string[],
   ): Promise<Map<string, PriorAttempt[]>> {
     const history = new Map<string, PriorAttempt[]>();
-    for (let i = 0; i < fingerprints.length; i += 1_000) {
+    await forEachChunk(fingerprints, 1_000, async (chunk) => {
       const rows = await this.db
         .selectFrom('rm_remediations')
         .select(['fingerprint', 'attempt_key', 'status'])
         .where('decided_at', '<', before)
-        .where('fingerprint', 'in', fingerprints.slice(i, i + 1_000))
+        .where('fingerprint', 'in', chunk)
         .execute();
       for (const row of rows) {
         const status = ATTEMPT_STATUSES[row.status];
@@ -131,7 +132,7 @@ export class WhatIfService {
         list.push({ attemptKey: row.attempt_key, status });
         history.set(row.fingerprint, list);
       }
-    }
+    });
     return history;
   }
 }

@@ -45,6 +45,8 @@ export const ApiKeyUsedV1 = z
 export type ApiKeyUsedV1 = z.infer<typeof ApiKeyUsedV1>;
 
 export const ACCEPTANCE_STATES = ['active', 'expired', 'lapsed', 'revoked'] as const;
+/** The longest `endedReason` a risk acceptance record carries (a revoke note becomes one). */
+export const ENDED_REASON_MAX_LENGTH = 1000;
 
 /**
  * An approved risk acceptance (an exception) for a finding or a ticket group, on the compacted
@@ -74,7 +76,7 @@ export const RiskAcceptanceV1 = z
      * Why it ended, in words, once expired, lapsed or revoked (e.g. which finding entered CISA
      * KEV): tickets quote it. Absent on active records and on records of older versions.
      */
-    endedReason: z.string().min(1).max(1000).optional(),
+    endedReason: z.string().min(1).max(ENDED_REASON_MAX_LENGTH).optional(),
   })
   .strict();
 export type RiskAcceptanceV1 = z.infer<typeof RiskAcceptanceV1>;

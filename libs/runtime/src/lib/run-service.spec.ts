@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EXAMPLE_FINDING, TOPICS } from '@hum/contracts';
@@ -134,6 +134,7 @@ describe('runService (a service in its own process)', () => {
     const prefix = `t.rt.${randomUUID().slice(0, 6)}.`;
     const workDir = mkdtempSync(path.join(tmpdir(), 'hum-runtime-'));
     const record = path.join(workDir, 'handled.log');
+    const release = path.join(workDir, 'release');
     const handled = (): string[] =>
       existsSync(record) ? readFileSync(record, 'utf8').split('\n').filter(Boolean) : [];
     const env = {
@@ -143,8 +144,9 @@ describe('runService (a service in its own process)', () => {
       PORT: '0',
       FIXTURE_CONSUMER_GROUP: 'graceful',
       FIXTURE_RECORD_FILE: record,
+      // Held in flight until the stop, then until this spec creates the release file.
       FIXTURE_SLOW_TITLE: 'slow',
-      FIXTURE_SLOW_MS: '1500',
+      FIXTURE_RELEASE_FILE: release,
     };
     const logger = createLogger({ service: 'run-service-spec', level: 'silent' });
     const kafka = createKafkaClient(
@@ -172,19 +174,33 @@ describe('runService (a service in its own process)', () => {
         describe: () => `the slow handler to start (stdout: ${first.output()})`,
       });
       expect(handled()).toEqual(['a']);
-      const stopped = await first.stop();
-      expect(stopped.code).toBe(0);
+      let exited = false;
+      const stopped = first.stop().then((result) => {
+        exited = true;
+        return result;
+      });
+      await waitFor(() => first.output().includes('slow saw the stop'), {
+        timeoutMs: 30_000,
+        describe: () => `the slow handler to see the stop (stdout: ${first.output()})`,
+      });
+      // The handler is held until the release file exists: a process that did not wait for it
+      // would exit in this pause (a correct one can never fail this check, only a broken one
+      // could slip through it).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(exited).toBe(false);
+      writeFileSync(release, '');
+      expect((await stopped).code).toBe(0);
       // The handler in flight finished before the process exited; nothing after it started.
       expect(handled()).toEqual(['a', 'slow']);
 
       const second = await run(env, (out) => out.includes('listening '));
       try {
+        // One partition, in order from the committed offset: had a or slow not been committed,
+        // they would be handled again before c.
         await waitFor(() => handled().includes('c'), {
           timeoutMs: 30_000,
           describe: () => `the second instance to handle c (handled: ${handled().join(', ')})`,
         });
-        // Give a redelivery of a or slow, had their offsets not been committed, time to show.
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
       } finally {
         expect((await second.stop()).code).toBe(0);
       }
