@@ -6,6 +6,7 @@ import {
   TOPICS,
 } from '@hum/contracts';
 import type { InboundEvent } from '@hum/kafka';
+import { parsePatchingConfig, type PatchingConfig } from '@hum/patching';
 
 /**
  * Spec support for the auto-patcher (outside src/, so the build never ships it): findings the
@@ -72,4 +73,19 @@ export function classifiedEvent(
     partition: 0,
     offset: String(delivery.offset),
   };
+}
+
+/** Patching config for decisions only: the github-pr rule for repositories, no live GitHub. */
+export function githubPrPatching(): PatchingConfig {
+  return parsePatchingConfig(`version: 1
+github:
+  - name: github
+    apiUrl: https://api.github.example.test
+    webUrl: https://github.example.test
+    token: GITHUB_TOKEN
+rules:
+  - when: { assetTypes: [repository] }
+    use: github-pr
+    target: github
+`);
 }

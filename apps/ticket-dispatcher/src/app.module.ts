@@ -2,16 +2,9 @@ import path from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
-import { auditMigrations } from '@hum/audit';
 import { type Clock, systemClock } from '@hum/common';
 import { TOPICS } from '@hum/contracts';
-import {
-  consumerLedgerMigrations,
-  EventProducer,
-  followerProvider,
-  KafkaModule,
-  kafkaSettingsFromEnv,
-} from '@hum/kafka';
+import { EventProducer, followerProvider, KafkaModule, kafkaSettingsFromEnv } from '@hum/kafka';
 import {
   LOGGER,
   type Logger,
@@ -34,7 +27,7 @@ import { slaFromPolicy } from './dispatch/sla';
 import { TicketComposer } from './dispatch/ticket-composer';
 import { DispatchHandlers } from './handlers/dispatch.handlers';
 import { RemoteJournal } from './ledger/remote-journal';
-import { type DispatcherDatabase, ticketLedgerMigrations } from './ledger/schema';
+import { type DispatcherDatabase, dispatcherMigrations } from './ledger/schema';
 import { SyncState } from './ledger/sync-state';
 import { PolicyLifecycle } from './policy-lifecycle';
 import { TicketProviders } from './providers/ticket-providers';
@@ -119,11 +112,7 @@ export class TicketDispatcherModule {
             schema: config.DATABASE_SCHEMA,
             poolMax: config.DATABASE_POOL_SIZE,
           },
-          migrations: {
-            ...consumerLedgerMigrations,
-            ...auditMigrations,
-            ...ticketLedgerMigrations,
-          },
+          migrations: dispatcherMigrations,
           provide: { database: LEDGER_DATABASE, db: LEDGER_DB },
         }),
         {

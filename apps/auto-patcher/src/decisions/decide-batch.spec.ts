@@ -9,7 +9,6 @@ import {
   TOPICS,
 } from '@hum/contracts';
 import { consumerLedgerMigrations, type OutgoingEvent } from '@hum/kafka';
-import { parsePatchingConfig } from '@hum/patching';
 import type { Database } from '@hum/persistence';
 import { defaultPolicySnapshot, type PolicySnapshot } from '@hum/policy';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@hum/testing';
@@ -17,22 +16,13 @@ import { type PatcherDatabase, patcherMigrations } from '../store/schema';
 import {
   type ClassifiedEvent,
   classifiedEvent,
+  githubPrPatching,
   patchableFinding,
   type PatchableFindingOptions,
 } from '../../test-support/patchable-finding';
 import { decideClassified } from './decide-batch';
 
-const patching = parsePatchingConfig(`version: 1
-github:
-  - name: github
-    apiUrl: https://api.github.example.test
-    webUrl: https://github.example.test
-    token: GITHUB_TOKEN
-rules:
-  - when: { assetTypes: [repository] }
-    use: github-pr
-    target: github
-`);
+const patching = githubPrPatching();
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
 let offset = 0;

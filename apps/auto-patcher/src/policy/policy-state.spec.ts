@@ -15,7 +15,6 @@ import {
   TopicNames,
 } from '@hum/kafka';
 import { createLogger, HealthCheckRegistry } from '@hum/observability';
-import { parsePatchingConfig } from '@hum/patching';
 import {
   PolicyFollower,
   PolicyFollowerMetrics,
@@ -30,7 +29,11 @@ import {
   uniqueTopicPrefix,
   waitFor,
 } from '@hum/testing';
-import { classifiedEvent, patchableFinding } from '../../test-support/patchable-finding';
+import {
+  classifiedEvent,
+  githubPrPatching,
+  patchableFinding,
+} from '../../test-support/patchable-finding';
 import { loadPatcherConfig, SERVICE_NAME } from '../config';
 import { decideClassified } from '../decisions/decide-batch';
 import { type PatcherDatabase, patcherMigrations } from '../store/schema';
@@ -137,17 +140,7 @@ describe('PolicyState when policy.state cannot be read at start (real broker, re
     PATCHER_OPERATOR_TOKEN: 'operator-token-0123456789',
     PATCHER_POLICY_LOAD_TIMEOUT: '1s',
   });
-  const patching = parsePatchingConfig(`version: 1
-github:
-  - name: github
-    apiUrl: https://api.github.example.test
-    webUrl: https://github.example.test
-    token: GITHUB_TOKEN
-rules:
-  - when: { assetTypes: [repository] }
-    use: github-pr
-    target: github
-`);
+  const patching = githubPrPatching();
 
   /** The patcher's PolicyState on the faulty client, its follower on `registry`'s /metrics. */
   function policyState(health: HealthCheckRegistry, registry = new Registry()): PolicyState {

@@ -1,6 +1,4 @@
-import { auditMigrations } from '@hum/audit';
 import { EXAMPLE_REMEDIATION, type RemediationEventV1 } from '@hum/contracts';
-import { consumerLedgerMigrations } from '@hum/kafka';
 import type { Database } from '@hum/persistence';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@hum/testing';
 import {
@@ -9,7 +7,7 @@ import {
   loadEarlyPatchNotes,
   saveEarlyPatchNotes,
 } from './early-patch-notes';
-import { type DispatcherDatabase, ticketLedgerMigrations } from './schema';
+import { type DispatcherDatabase, dispatcherMigrations } from './schema';
 
 function applied(fingerprint: string, attempt: string): RemediationEventV1 {
   return { ...EXAMPLE_REMEDIATION, fingerprint, attemptKey: `${fingerprint}:${attempt}` };
@@ -20,11 +18,10 @@ describe('early patch notes (real PostgreSQL)', () => {
   let database: Database<DispatcherDatabase>;
 
   beforeAll(async () => {
-    test = await createMigratedTestDatabase<DispatcherDatabase>('early-patch-notes', {
-      ...consumerLedgerMigrations,
-      ...auditMigrations,
-      ...ticketLedgerMigrations,
-    });
+    test = await createMigratedTestDatabase<DispatcherDatabase>(
+      'early-patch-notes',
+      dispatcherMigrations,
+    );
     database = test.database;
   });
 

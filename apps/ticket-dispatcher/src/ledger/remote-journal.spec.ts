@@ -1,24 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { auditMigrations } from '@hum/audit';
-import { consumerLedgerMigrations } from '@hum/kafka';
 import type { Database } from '@hum/persistence';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@hum/testing';
 import type { TicketProvider } from '@hum/ticketing';
 import { lookUpTickets } from '../dispatch/group-sync';
 import { RemoteJournal } from './remote-journal';
-import { type DispatcherDatabase, ticketLedgerMigrations } from './schema';
+import { type DispatcherDatabase, dispatcherMigrations } from './schema';
 
 describe('the remote journal (real PostgreSQL)', () => {
   let test: MigratedTestDatabase<DispatcherDatabase>;
   let database: Database<DispatcherDatabase>;
 
   beforeAll(async () => {
-    test = await createMigratedTestDatabase<DispatcherDatabase>('remote-journal', {
-      ...consumerLedgerMigrations,
-      ...auditMigrations,
-      ...ticketLedgerMigrations,
-    });
+    test = await createMigratedTestDatabase<DispatcherDatabase>(
+      'remote-journal',
+      dispatcherMigrations,
+    );
     database = test.database;
   });
 

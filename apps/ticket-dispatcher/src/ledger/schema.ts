@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
-import type { AuditTables } from '@hum/audit';
+import { type AuditTables, auditMigrations } from '@hum/audit';
 import type {
   HumanDecision,
   RemediationEventV1,
   RiskTier,
   TicketProviderName,
 } from '@hum/contracts';
-import type { ConsumerLedgerTables } from '@hum/kafka';
+import { type ConsumerLedgerTables, consumerLedgerMigrations } from '@hum/kafka';
 import type { Jsonb, Migrations } from '@hum/persistence';
 import type { AcceptanceMark, GroupAsset, MemberSummary, TicketTarget } from '@hum/ticketing';
 
@@ -210,4 +210,11 @@ export const ticketLedgerMigrations: Migrations = {
         .execute();
     },
   },
+};
+
+/** Everything in the dispatcher's schema: the consumer ledger, the audit chain and the tickets. */
+export const dispatcherMigrations: Migrations = {
+  ...consumerLedgerMigrations,
+  ...auditMigrations,
+  ...ticketLedgerMigrations,
 };

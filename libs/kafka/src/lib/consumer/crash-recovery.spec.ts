@@ -9,7 +9,8 @@ import { createLogger } from '@hum/observability';
 import { createKafkaClient } from '../client';
 import { EventProducer } from '../producer';
 import { defaultKafkaSettings } from '../settings';
-import { provisionTopics, TopicNames } from '../topics';
+import { TopicNames } from '../topics';
+import { provisionConsumerSpecTopics } from '../../testing/consumer-spec-topics';
 import type { DeliveryGuarantee } from './runner';
 
 const workspace = path.resolve(__dirname, '../../../../..');
@@ -71,17 +72,7 @@ describe('a consumer killed mid-stream', () => {
 
   async function setup(): Promise<void> {
     names = new TopicNames(`t.crash.${randomUUID().slice(0, 8)}.`);
-    const admin = kafka.admin();
-    await admin.connect();
-    await provisionTopics(admin, names, [TOPICS.findingsRaw], {
-      replicationFactor: 1,
-      withDeadLetters: true,
-    });
-    await provisionTopics(admin, names, [TOPICS.ticketsEvents], {
-      replicationFactor: 1,
-      withDeadLetters: false,
-    });
-    await admin.disconnect();
+    await provisionConsumerSpecTopics(kafka, names);
     const producer = new EventProducer(kafka, { names, source: '/hum/spec', logger });
     await producer.connect();
     await producer.publish(

@@ -6,7 +6,8 @@ import { testKafkaBrokers, uniqueTopicPrefix, waitFor } from '@hum/testing';
 import { createKafkaClient } from '../client';
 import { EventProducer, type OutgoingEvent } from '../producer';
 import { defaultKafkaSettings } from '../settings';
-import { provisionTopics, TopicNames } from '../topics';
+import { TopicNames } from '../topics';
+import { provisionConsumerSpecTopics } from '../../testing/consumer-spec-topics';
 import { batchOf, eachMessage, type InboundEvent } from './handler';
 import { ConsumerRunner, type DeliveryGuarantee } from './runner';
 
@@ -49,14 +50,7 @@ describe('ConsumerRunner.stop with a handler in flight', () => {
     );
     admin = kafka.admin();
     await admin.connect();
-    await provisionTopics(admin, names, [TOPICS.findingsRaw], {
-      replicationFactor: 1,
-      withDeadLetters: true,
-    });
-    await provisionTopics(admin, names, [TOPICS.ticketsEvents], {
-      replicationFactor: 1,
-      withDeadLetters: false,
-    });
+    await provisionConsumerSpecTopics(kafka, names);
     producer = new EventProducer(kafka, { names, source: '/hum/spec', logger });
     await producer.connect();
   });

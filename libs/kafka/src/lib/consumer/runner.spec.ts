@@ -16,7 +16,8 @@ import { createKafkaClient } from '../client';
 import { KafkaMetrics } from '../metrics';
 import { EventProducer } from '../producer';
 import { defaultKafkaSettings } from '../settings';
-import { provisionTopics, TopicNames } from '../topics';
+import { TopicNames } from '../topics';
+import { provisionConsumerSpecTopics } from '../../testing/consumer-spec-topics';
 import { batchOf, eachMessage } from './handler';
 import { ConsumerRunner } from './runner';
 
@@ -92,17 +93,7 @@ describe('ConsumerRunner on a real broker', () => {
   beforeEach(async () => {
     names = new TopicNames(`t.runner.${randomUUID().slice(0, 8)}.`);
     kafka = createKafkaClient(defaultKafkaSettings({ brokers, clientId: 'runner-spec' }), logger);
-    const admin = kafka.admin();
-    await admin.connect();
-    await provisionTopics(admin, names, [TOPICS.findingsRaw], {
-      replicationFactor: 1,
-      withDeadLetters: true,
-    });
-    await provisionTopics(admin, names, [TOPICS.ticketsEvents], {
-      replicationFactor: 1,
-      withDeadLetters: false,
-    });
-    await admin.disconnect();
+    await provisionConsumerSpecTopics(kafka, names);
     registry = new Registry();
     producer = new EventProducer(kafka, {
       names,
