@@ -1,5 +1,7 @@
 export * from './lib/primitives';
 export * from './lib/finding';
+export * from './lib/finding-check';
+export * from './lib/http-url';
 export * from './lib/scan';
 export * from './lib/classified';
 export * from './lib/classified-event';

@@ -1,6 +1,7 @@
 import { CLASSIFICATION_CHANGES, ClassifiedFindingV1, LIFECYCLE_STATES } from './classified';
 import { conformingMark, markConforming } from './conforming';
 import { FindingV1 } from './finding';
+import { findingConforms } from './finding-check';
 import { RISK_TIERS, Timestamp } from './primitives';
 
 /**
@@ -41,6 +42,21 @@ export function lifecycleConforms(value: unknown): boolean {
 }
 
 /**
+ * Whether `value` is a whole ClassifiedFindingV1 that zod would pass through unchanged, by the
+ * straight-line checks of its three parts: decodeEvent keeps such a body as it is, without
+ * zod's copy (the dispatcher and the patcher consume every classified event).
+ */
+export function classifiedConforms(value: unknown): value is ClassifiedFindingV1 {
+  return (
+    isPlainObject(value) &&
+    onlyKeys(value, EVENT_KEYS) &&
+    findingConforms(value.finding) &&
+    classificationConforms(value.classification) &&
+    lifecycleConforms(value.lifecycle)
+  );
+}
+
+/**
  * A classified finding around a finding already checked against FindingV1, as every consumed
  * findings.raw message is (decodeEvent marks zod's output; a finding without that mark is
  * checked here): checks the classification and lifecycle with the straight-line checks above,
@@ -75,6 +91,7 @@ export function classifiedAroundCheckedFinding(
   return event;
 }
 
+const EVENT_KEYS = new Set(['finding', 'classification', 'lifecycle']);
 const CLASSIFICATION_KEYS = new Set(['tier', 'score', 'factors', 'policyVersion', 'classifiedAt']);
 const LIFECYCLE_KEYS = new Set([
   'state',

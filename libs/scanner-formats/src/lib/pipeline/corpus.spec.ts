@@ -1,4 +1,4 @@
-import { EXAMPLE_FINDING } from '@hum/contracts';
+import { EXAMPLE_FINDING, findingConforms } from '@hum/contracts';
 import { ReportParseError } from '../core/errors';
 import { sourceFromFile } from '../core/source';
 import type { FormatId } from '../core/types';
@@ -76,6 +76,8 @@ describe('every report of the corpus, through the whole pipeline', () => {
     let count = 0;
     for await (const finding of report.findings) {
       expect(finding.asset.id).toBe('corpus-asset');
+      // Through JSON, as a consumer gets it: decodeEvent keeps it as it is, without zod's copy.
+      expect(findingConforms(JSON.parse(JSON.stringify(finding)))).toBe(true);
       count += 1;
     }
     const summary = report.summary();

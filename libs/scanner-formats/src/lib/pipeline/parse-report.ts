@@ -1,12 +1,15 @@
 import { PermanentError } from '@hum/common';
 import {
   AssetRef,
+  FINDING_OBJECT_KEYS,
+  findingContentProblem,
   FindingV1,
   markConforming,
   SEVERITIES,
   Timestamp,
   type SeverityCounts,
   type ToolRef,
+  unexpectedKey,
 } from '@hum/contracts';
 import { z } from 'zod';
 import { ReportParseError } from '../core/errors';
@@ -20,7 +23,6 @@ import type {
   ScanContext,
 } from '../core/types';
 import { detectFormat, rankFormats, supportedFormats } from './detect-format';
-import { FINDING_OBJECT_KEYS, findingContentProblem, unexpectedKey } from './finding-check';
 import { parserFor, REPORT_PARSERS } from './registry';
 
 export interface ParseReportOptions {

@@ -1,22 +1,53 @@
-import { CVSS_VERSIONS, FINDING_KINDS, SEVERITIES } from '@hum/contracts';
+import { CVSS_VERSIONS, FindingV1 } from './finding';
 // z.url({ protocol: /^https?$/ }) insists on `://` after http(s), then parses what is left
 // after trimming: isHttpUrl is that rule.
-import { isHttpUrl } from '../core/normalize';
+import { isHttpUrl } from './http-url';
+import { AssetRef, FINDING_KINDS, SEVERITIES, Timestamp } from './primitives';
 
 /**
- * Finding v1 as straight-line checks, for the hot path of parseReport: the zod schema in
- * @hum/contracts stays the contract (and words the error when this check fails), this is the
- * same rules without zod's per-field machinery, about ten times faster. finding-check.spec.ts
- * holds the two to the same verdict on every field, so a contract change fails a test here until
- * this follows.
+ * Finding v1 as straight-line checks, for hot paths (parseReport, and decodeEvent for every
+ * consumed findings.raw message): the zod schema stays the contract (and words the error when
+ * this check fails), this is the same rules without zod's per-field machinery and copying,
+ * about ten times faster. finding-check.spec.ts holds the two to the same verdict on every
+ * field, so a contract change fails a test here until this follows.
  *
- * `scanId`, `asset` and `detectedAt` are the scan context, checked once per report.
+ * `scanId`, `asset` and `detectedAt` are the scan context, checked once per report by
+ * parseReport; {@link findingConforms} checks them too.
  */
 export function findingProblem(finding: unknown): string | undefined {
   if (!isPlainObject(finding)) return '(finding): expected an object';
   const key = unexpectedKey(finding, TOP_KEYS);
   if (key !== undefined) return `(finding): unrecognized key "${key}"`;
   return hex64(finding.fingerprint, 'fingerprint') ?? findingContentProblem(finding);
+}
+
+/**
+ * Whether `value` is a whole Finding v1, scan context included, that zod would pass through
+ * unchanged: the caller may keep `value` itself as the checked finding. zod's one transform in
+ * Finding v1 trims URLs, so a URL with spaces around it is left to zod. The context goes to
+ * zod's own rules: strings and one small object.
+ */
+export function findingConforms(value: unknown): value is FindingV1 {
+  if (findingProblem(value) !== undefined) return false;
+  const { scanId, asset, detectedAt, references } = value as Fields;
+  if (!(references as string[]).every(isTrimmed)) return false;
+  if (
+    typeof scanId !== 'string' ||
+    !SCAN_ID.safeParse(scanId).success ||
+    typeof detectedAt !== 'string' ||
+    !Timestamp.safeParse(detectedAt).success
+  )
+    return false;
+  const checked = AssetRef.safeParse(asset);
+  return (
+    checked.success &&
+    checked.data.repository === (asset as Fields).repository &&
+    checked.data.pipelineRun === (asset as Fields).pipelineRun
+  );
+}
+
+function isTrimmed(text: string): boolean {
+  return text.trim() === text;
 }
 
 /** The first key of `value` that `allowed` does not list. */
@@ -76,6 +107,7 @@ const KINDS: ReadonlySet<unknown> = new Set(FINDING_KINDS);
 const SEVERITY_SET: ReadonlySet<unknown> = new Set(SEVERITIES);
 const CVSS_VERSION_SET: ReadonlySet<unknown> = new Set(CVSS_VERSIONS);
 const HEX64 = /^[a-f0-9]{64}$/;
+const SCAN_ID = FindingV1.shape.scanId;
 const CWE = /^CWE-\d{1,5}$/;
 
 /** Keys each strict object of Finding v1 allows; the spec compares them with the schema. */
