@@ -279,6 +279,7 @@ export async function applyFindings(
     });
     const stamped = { ...classification, classifiedAt };
     const findingJson = jsonText(finding);
+    const classificationJson = jsonText(stamped);
     upserts.set(finding.fingerprint, {
       fingerprint: finding.fingerprint,
       asset_id: finding.asset.id,
@@ -292,7 +293,7 @@ export async function applyFindings(
       first_seen_at: firstSeenAt.toISOString(),
       last_seen_at: lastSeenAt.toISOString(),
       finding: findingJson,
-      classification: jsonText(stamped),
+      classification: classificationJson,
     });
     if (decision.kind === 'touch') {
       stats.touched += 1;
@@ -312,6 +313,7 @@ export async function applyFindings(
           revision,
         },
         findingJson,
+        classificationJson,
       );
       const list = outputs.get(event.offset) ?? [];
       list.push({

@@ -5,6 +5,7 @@ import {
   classifiedConforms,
   lifecycleConforms,
 } from './classified-event';
+import { conformingMark } from './conforming';
 import { EXAMPLE_CLASSIFIED, EXAMPLE_FINDING } from './examples';
 import { canonicalJson } from '../testing/canonical-json';
 
@@ -168,6 +169,23 @@ describe('classifiedConforms', () => {
 });
 
 describe('classifiedAroundCheckedFinding', () => {
+  it('is marked with the JSON of the whole event, built around the JSON it was given', () => {
+    const finding = structuredClone(EXAMPLE_FINDING);
+    const given = [
+      classifiedAroundCheckedFinding(finding, classification, lifecycle),
+      classifiedAroundCheckedFinding(
+        finding,
+        classification,
+        lifecycle,
+        JSON.stringify(finding),
+        JSON.stringify(classification),
+      ),
+    ];
+    for (const event of given) {
+      expect(conformingMark(ClassifiedFindingV1, event)?.json).toBe(JSON.stringify(event));
+    }
+  });
+
   it('keeps the parts it checked as they are and words zod’s error for the others', () => {
     const finding = structuredClone(EXAMPLE_FINDING);
     const event = classifiedAroundCheckedFinding(finding, classification, lifecycle);

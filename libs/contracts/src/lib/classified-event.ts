@@ -62,14 +62,16 @@ export function classifiedConforms(value: unknown): value is ClassifiedFindingV1
  * checked here): checks the classification and lifecycle with the straight-line checks above,
  * and marks the whole as conforming with its JSON built around `findingJson` (the caller's
  * `JSON.stringify(finding)`, which it stores too), so that publishing it neither checks nor
- * serialises the finding a second time (bench/classifier.bench.mjs). None of the three parts
- * may change afterwards.
+ * serialises the finding a second time (bench/classifier.bench.mjs); `classificationJson`, when
+ * given, is `JSON.stringify(classification)`, which the classifier stores too. None of the three
+ * parts may change afterwards.
  */
 export function classifiedAroundCheckedFinding(
   finding: FindingV1,
   classification: ClassifiedFindingV1['classification'],
   lifecycle: ClassifiedFindingV1['lifecycle'],
   findingJson: string = JSON.stringify(finding),
+  classificationJson?: string,
 ): ClassifiedFindingV1 {
   // Checked, not copied: the event keeps the caller's finding, whose JSON it was given.
   if (!conformingMark(FindingV1, finding)) FindingV1.parse(finding);
@@ -83,10 +85,13 @@ export function classifiedAroundCheckedFinding(
       ? lifecycle
       : ClassifiedFindingV1.shape.lifecycle.parse(lifecycle),
   };
-  // JSON.stringify(event), property by property in the event's own key order.
-  const json = `{"finding":${findingJson},"classification":${JSON.stringify(
-    event.classification,
-  )},"lifecycle":${JSON.stringify(event.lifecycle)}}`;
+  // JSON.stringify(event), property by property in the event's own key order; the caller's
+  // classification JSON only for the classification it checked.
+  const json = `{"finding":${findingJson},"classification":${
+    event.classification === classification && classificationJson !== undefined
+      ? classificationJson
+      : JSON.stringify(event.classification)
+  },"lifecycle":${JSON.stringify(event.lifecycle)}}`;
   markConforming(ClassifiedFindingV1, event, json);
   return event;
 }
