@@ -1,12 +1,6 @@
 const path = require('node:path');
 
-// PGlite's CommonJS build loads Node built-ins with import() (electric-sql/pglite#224), which
-// jest allows only under --experimental-vm-modules; workers inherit NODE_OPTIONS from here.
-const VM_MODULES = '--experimental-vm-modules';
-const nodeOptions = (process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
-if (!process.execArgv.includes(VM_MODULES) && !nodeOptions.includes(VM_MODULES)) {
-  process.env.NODE_OPTIONS = [...nodeOptions, VM_MODULES].join(' ');
-}
+require('../../tools/testing/pglite-jest.cjs').allowPGliteInJest();
 
 module.exports = {
   ...require('../../jest.preset.cjs'),

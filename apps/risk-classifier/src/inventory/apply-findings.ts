@@ -9,7 +9,13 @@ import {
   TOPICS,
 } from '@hum/contracts';
 import type { InboundEvent, LedgerCompaction, OutgoingEvent } from '@hum/kafka';
-import { forEachChunk, jsonText, type JsonString } from '@hum/persistence';
+import {
+  forEachChunk,
+  jsonText,
+  type JsonString,
+  MAX_TEXT_PARAMS,
+  textParams,
+} from '@hum/persistence';
 import { type BreakerPolicy, decideSighting, type InventoryState } from '@hum/risk';
 import type { RiskContext } from '../risk-context';
 import { jsonRows } from './json-rows';
@@ -38,7 +44,7 @@ export interface ApplyStats {
   evaluations: EvaluationOutcome[];
 }
 
-/** A findings row as it travels in the bulk upsert's JSON parameter (state open, unresolved). */
+/** A findings row for the bulk upsert (state open, unresolved). */
 interface FindingRow {
   fingerprint: string;
   asset_id: string;
@@ -49,7 +55,7 @@ interface FindingRow {
   vulnerability_ids: string[];
   first_seen_at: string;
   last_seen_at: string;
-  /** JSON text: a nested document would make json_to_recordset several times slower. */
+  /** JSON text, sent as a text parameter of its own (textParams). */
   finding: JsonString<FindingV1>;
   classification: JsonString<ClassifiedFindingV1['classification']>;
 }
@@ -67,26 +73,37 @@ interface SightingRow {
   fingerprint: string;
 }
 
+/** Rows per findings upsert: two text parameters each (see textParams). */
+const UPSERT_CHUNK = MAX_TEXT_PARAMS / 2;
+
 async function upsertFindings(trx: Trx, rows: readonly FindingRow[], now: Date): Promise<void> {
-  if (rows.length === 0) return;
-  await sql`
-    insert into findings (fingerprint, asset_id, state, tier, score, kev, revision,
-      vulnerability_ids, first_seen_at, last_seen_at, resolved_at, resolved_scan_started_at,
-      finding, classification, updated_at)
-    select r.fingerprint, r.asset_id, 'open'::text, r.tier, r.score, r.kev, r.revision,
-      r.vulnerability_ids, r.first_seen_at, r.last_seen_at, null::timestamptz, null::timestamptz,
-      r.finding, r.classification, ${now.toISOString()}::timestamptz
-    from ${jsonRows(rows)} as r(fingerprint text, asset_id text, tier text, score real,
-      kev boolean, revision integer, vulnerability_ids text[], first_seen_at timestamptz,
-      last_seen_at timestamptz, finding text, classification text)
-    on conflict (fingerprint) do update set
-      asset_id = excluded.asset_id, state = excluded.state, tier = excluded.tier,
-      score = excluded.score, kev = excluded.kev, revision = excluded.revision,
-      vulnerability_ids = excluded.vulnerability_ids, last_seen_at = excluded.last_seen_at,
-      resolved_at = excluded.resolved_at,
-      resolved_scan_started_at = excluded.resolved_scan_started_at,
-      finding = excluded.finding, classification = excluded.classification,
-      updated_at = excluded.updated_at`.execute(trx);
+  await forEachChunk(rows, UPSERT_CHUNK, async (chunk) => {
+    // The documents as parameters of their own, the rest as one JSON parameter, zipped.
+    const columns = chunk.map(({ finding: _f, classification: _c, ...rest }) => rest);
+    await sql`
+      insert into findings (fingerprint, asset_id, state, tier, score, kev, revision,
+        vulnerability_ids, first_seen_at, last_seen_at, resolved_at, resolved_scan_started_at,
+        finding, classification, updated_at)
+      select r.fingerprint, r.asset_id, 'open'::text, r.tier, r.score, r.kev, r.revision,
+        r.vulnerability_ids, r.first_seen_at, r.last_seen_at, null::timestamptz,
+        null::timestamptz, r.finding, r.classification, ${now.toISOString()}::timestamptz
+      from rows from (
+        json_to_recordset(${JSON.stringify(columns)}::json) as (fingerprint text, asset_id text,
+          tier text, score real, kev boolean, revision integer, vulnerability_ids text[],
+          first_seen_at timestamptz, last_seen_at timestamptz),
+        unnest(${textParams(chunk.map((row) => row.finding))}),
+        unnest(${textParams(chunk.map((row) => row.classification))})
+      ) as r(fingerprint, asset_id, tier, score, kev, revision, vulnerability_ids, first_seen_at,
+        last_seen_at, finding, classification)
+      on conflict (fingerprint) do update set
+        asset_id = excluded.asset_id, state = excluded.state, tier = excluded.tier,
+        score = excluded.score, kev = excluded.kev, revision = excluded.revision,
+        vulnerability_ids = excluded.vulnerability_ids, last_seen_at = excluded.last_seen_at,
+        resolved_at = excluded.resolved_at,
+        resolved_scan_started_at = excluded.resolved_scan_started_at,
+        finding = excluded.finding, classification = excluded.classification,
+        updated_at = excluded.updated_at`.execute(trx);
+  });
 }
 
 async function upsertScopes(trx: Trx, rows: readonly ScopeRow[]): Promise<void> {

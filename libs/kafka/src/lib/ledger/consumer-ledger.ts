@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { z } from 'zod';
 import { findTopic } from '@hum/contracts';
-import type { Migrations } from '@hum/persistence';
+import { MAX_TEXT_PARAMS, type Migrations, textParams } from '@hum/persistence';
 import type {
   BatchHandler,
   HandlerOutput,
@@ -223,10 +223,10 @@ interface EmittedRow {
 }
 
 /**
- * Stores the outputs and moves the partition's progress in one statement whatever the batch
- * size: the rows travel as one JSON parameter, where a VALUES list would bind and plan six
- * parameters per row. Each event is a JSON string in it: PostgreSQL unpacks strings several
- * times faster than nested documents.
+ * Stores the outputs and moves the partition's progress, in one statement for up to
+ * MAX_TEXT_PARAMS outputs: their positions travel as one JSON parameter (a VALUES list would
+ * bind and plan three parameters per row), each event as a text parameter of its own, which
+ * PostgreSQL takes without lexing it (textParams).
  */
 async function recordApplied(
   trx: Transaction<ConsumerLedgerTables>,
@@ -235,14 +235,30 @@ async function recordApplied(
   rows: readonly EmittedRow[],
   appliedOffset: string,
 ): Promise<void> {
+  let rest = rows;
+  while (rest.length > MAX_TEXT_PARAMS) {
+    await insertEmitted(topic, partition, rest.slice(0, MAX_TEXT_PARAMS)).execute(trx);
+    rest = rest.slice(MAX_TEXT_PARAMS);
+  }
   await sql`
-    with emitted as (
-      insert into consumer_emitted (topic, partition, "offset", seq, event)
-      select ${topic}::text, ${partition}::integer, r."offset", r.seq, r.event
-      from json_to_recordset(${JSON.stringify(rows)}::json) as r("offset" bigint, seq integer, event text)
-    )
+    with emitted as (${insertEmitted(topic, partition, rest)})
     update consumer_progress set applied_offset = ${appliedOffset}::bigint
     where topic = ${topic}::text and partition = ${partition}::integer`.execute(trx);
+}
+
+function insertEmitted(
+  topic: string,
+  partition: number,
+  rows: readonly EmittedRow[],
+): RawBuilder<unknown> {
+  const positions = rows.map(({ offset, seq }) => ({ offset, seq }));
+  return sql`
+    insert into consumer_emitted (topic, partition, "offset", seq, event)
+    select ${topic}::text, ${partition}::integer, r."offset", r.seq, r.event
+    from rows from (
+      json_to_recordset(${JSON.stringify(positions)}::json) as ("offset" bigint, seq integer),
+      unnest(${textParams(rows.map((row) => row.event))})
+    ) as r("offset", seq, event)`;
 }
 
 /** Forgets outputs old enough to be committed to Kafka long ago; run it periodically. */
