@@ -9,7 +9,7 @@ import {
 import { FINDING_OBJECT_KEYS, findingConforms, findingProblem } from './finding-check';
 import { EXAMPLE_FINDING } from './examples';
 import { canonicalJson } from '../testing/canonical-json';
-import { ToolRef } from './primitives';
+import { AssetRef, ToolRef } from './primitives';
 
 const context = {
   scanId: '3f1b6f5e-8a53-4a5e-9f7e-0d5b8c7a1e21',
@@ -135,6 +135,7 @@ describe('findingProblem', () => {
     expect([...FINDING_OBJECT_KEYS.component].sort()).toEqual(keysOf(Component));
     expect([...FINDING_OBJECT_KEYS.location].sort()).toEqual(keysOf(Location));
     expect([...FINDING_OBJECT_KEYS.tool].sort()).toEqual(keysOf(ToolRef));
+    expect([...FINDING_OBJECT_KEYS.asset].sort()).toEqual(keysOf(AssetRef));
   });
 
   it('accepts the bases, which zod accepts too', () => {
@@ -143,6 +144,64 @@ describe('findingProblem', () => {
       expect(findingProblem(finding)).toBeUndefined();
       expect(findingConforms(finding)).toBe(true);
     }
+  });
+
+  it('passes exactly the assets zod passes unchanged, field by field', () => {
+    const probes: unknown[] = [
+      undefined,
+      null,
+      7,
+      '',
+      'x',
+      'x'.repeat(100),
+      'x'.repeat(101),
+      'x'.repeat(200),
+      'x'.repeat(201),
+      'payments api',
+      'payments_api.v2:eu/1@x+y=z',
+      '-leading-dash',
+      'platform team',
+      'prod',
+      'qa',
+      'host',
+      'submarine',
+      'internet',
+      'isolated',
+      'https://git.example.com/bank/payments-api',
+      ' https://git.example.com/bank/payments-api',
+      'ftp://git.example.com/x',
+      // 2,048 and 2,049 characters: the limit on either side.
+      `https://example.com/${'a'.repeat(2028)}`,
+      `https://example.com/${'a'.repeat(2029)}`,
+      '9fceb02',
+      '9FCEB02D0AE598E95DC970B74767F19372D61AF8',
+      '9fceb0',
+      'g'.repeat(7),
+      'a'.repeat(64),
+      'a'.repeat(65),
+    ];
+    const base = EXAMPLE_FINDING.asset as Record<string, unknown>;
+    const assets: unknown[] = [base, { ...base, extra: 1 }, [], 'payments-api', null];
+    for (const key of FINDING_OBJECT_KEYS.asset) {
+      for (const probe of probes) {
+        const asset = { ...base };
+        if (probe === undefined) delete asset[key];
+        else asset[key] = probe;
+        assets.push(asset);
+      }
+    }
+    let passed = 0;
+    for (const asset of assets) {
+      const finding = { ...EXAMPLE_FINDING, asset };
+      const zod = FindingV1.safeParse(finding);
+      const unchanged = zod.success && canonicalJson(zod.data) === canonicalJson(finding);
+      if (findingConforms(finding) !== unchanged) {
+        throw new Error(`disagrees with zod (unchanged: ${unchanged}) on ${JSON.stringify(asset)}`);
+      }
+      if (unchanged) passed += 1;
+    }
+    expect(passed).toBeGreaterThan(20);
+    expect(assets.length - passed).toBeGreaterThan(100);
   });
 
   it('gives the same verdict as the zod schema on 20,000 mutated findings', () => {

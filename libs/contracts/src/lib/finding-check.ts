@@ -2,7 +2,17 @@ import { CVSS_VERSIONS, FindingV1 } from './finding';
 // z.url({ protocol: /^https?$/ }) insists on `://` after http(s), then parses what is left
 // after trimming: isHttpUrl is that rule.
 import { isHttpUrl } from './http-url';
-import { AssetRef, FINDING_KINDS, SEVERITIES, Timestamp } from './primitives';
+import {
+  ASSET_TYPES,
+  COMMIT_PATTERN,
+  ENVIRONMENTS,
+  EXPOSURES,
+  FINDING_KINDS,
+  IDENTIFIER_PATTERN,
+  SEVERITIES,
+  TEAM_NAME_PATTERN,
+  Timestamp,
+} from './primitives';
 
 /**
  * Finding v1 as straight-line checks, for hot paths (parseReport, and decodeEvent for every
@@ -24,26 +34,48 @@ export function findingProblem(finding: unknown): string | undefined {
 /**
  * Whether `value` is a whole Finding v1, scan context included, that zod would pass through
  * unchanged: the caller may keep `value` itself as the checked finding. zod's one transform in
- * Finding v1 trims URLs, so a URL with spaces around it is left to zod. The context goes to
- * zod's own rules: strings and one small object.
+ * Finding v1 trims URLs, so a URL with spaces around it is left to zod. The scan id and time go
+ * to zod's own rules (strings: nothing to copy).
  */
 export function findingConforms(value: unknown): value is FindingV1 {
   if (findingProblem(value) !== undefined) return false;
   const { scanId, asset, detectedAt, references } = value as Fields;
-  if (!(references as string[]).every(isTrimmed)) return false;
-  if (
-    typeof scanId !== 'string' ||
-    !SCAN_ID.safeParse(scanId).success ||
-    typeof detectedAt !== 'string' ||
-    !Timestamp.safeParse(detectedAt).success
-  )
-    return false;
-  const checked = AssetRef.safeParse(asset);
   return (
-    checked.success &&
-    checked.data.repository === (asset as Fields).repository &&
-    checked.data.pipelineRun === (asset as Fields).pipelineRun
+    (references as string[]).every(isTrimmed) &&
+    typeof scanId === 'string' &&
+    SCAN_ID.safeParse(scanId).success &&
+    typeof detectedAt === 'string' &&
+    Timestamp.safeParse(detectedAt).success &&
+    assetConforms(asset)
   );
+}
+
+/** AssetRef as it stands, URLs untrimmed (see {@link findingConforms}). */
+function assetConforms(value: unknown): boolean {
+  if (!isPlainObject(value) || unexpectedKey(value, FINDING_OBJECT_KEYS.asset) !== undefined)
+    return false;
+  const { id, type, environment, team, owner, exposure, repository, commit, pipelineRun } = value;
+  return (
+    typeof id === 'string' &&
+    text(id, 1, 200, '') === undefined &&
+    IDENTIFIER_PATTERN.test(id) &&
+    ASSET_TYPE_SET.has(type) &&
+    (environment === undefined || ENVIRONMENT_SET.has(environment)) &&
+    (team === undefined ||
+      (typeof team === 'string' &&
+        text(team, 1, 100, '') === undefined &&
+        TEAM_NAME_PATTERN.test(team))) &&
+    (owner === undefined || text(owner, 1, 200, '') === undefined) &&
+    (exposure === undefined || EXPOSURE_SET.has(exposure)) &&
+    (repository === undefined || isUntrimmedHttpUrl(repository)) &&
+    (commit === undefined || (typeof commit === 'string' && COMMIT_PATTERN.test(commit))) &&
+    (pipelineRun === undefined || isUntrimmedHttpUrl(pipelineRun))
+  );
+}
+
+/** An HttpUrl that zod passes as it is: no spaces around it for zod to trim. */
+function isUntrimmedHttpUrl(value: unknown): boolean {
+  return typeof value === 'string' && value.length <= 2048 && isTrimmed(value) && isHttpUrl(value);
 }
 
 function isTrimmed(text: string): boolean {
@@ -108,6 +140,9 @@ const SEVERITY_SET: ReadonlySet<unknown> = new Set(SEVERITIES);
 const CVSS_VERSION_SET: ReadonlySet<unknown> = new Set(CVSS_VERSIONS);
 const HEX64 = /^[a-f0-9]{64}$/;
 const SCAN_ID = FindingV1.shape.scanId;
+const ASSET_TYPE_SET: ReadonlySet<unknown> = new Set(ASSET_TYPES);
+const ENVIRONMENT_SET: ReadonlySet<unknown> = new Set(ENVIRONMENTS);
+const EXPOSURE_SET: ReadonlySet<unknown> = new Set(EXPOSURES);
 const CWE = /^CWE-\d{1,5}$/;
 
 /** Keys each strict object of Finding v1 allows; the spec compares them with the schema. */
@@ -131,6 +166,17 @@ export const FINDING_OBJECT_KEYS = {
     'parameter',
   ]),
   tool: new Set(['name', 'version']),
+  asset: new Set([
+    'id',
+    'type',
+    'environment',
+    'team',
+    'owner',
+    'exposure',
+    'repository',
+    'commit',
+    'pipelineRun',
+  ]),
 } as const;
 
 function isPlainObject(value: unknown): value is Fields {

@@ -44,18 +44,23 @@ export const Sha256Hex = z.string().regex(/^[a-f0-9]{64}$/, 'expected a lowercas
 export const Timestamp = z.iso.datetime({ offset: true });
 export const HttpUrl = z.url({ protocol: /^https?$/ }).max(2048);
 
+// The patterns of the rules below, for the straight-line checks that mirror them.
+export const IDENTIFIER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/@+=-]*$/;
+export const TEAM_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._ -]*$/;
+export const COMMIT_PATTERN = /^[0-9a-f]{7,64}$/i;
+
 /** Identifiers that travel in keys, labels and URLs: printable, no whitespace, bounded. */
 export const Identifier = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@+=-]*$/, 'letters, digits and ._:/@+=- only, no spaces');
+  .regex(IDENTIFIER_PATTERN, 'letters, digits and ._:/@+=- only, no spaces');
 
 export const TeamName = z
   .string()
   .min(1)
   .max(100)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._ -]*$/, 'letters, digits, space and ._- only');
+  .regex(TEAM_NAME_PATTERN, 'letters, digits, space and ._- only');
 
 /** Where a finding lives: the thing that gets patched and whose owners get the ticket. */
 export const AssetRef = z
@@ -67,10 +72,7 @@ export const AssetRef = z
     owner: z.string().min(1).max(200).optional(),
     exposure: Exposure.optional(),
     repository: HttpUrl.optional(),
-    commit: z
-      .string()
-      .regex(/^[0-9a-f]{7,64}$/i, 'expected a commit hash')
-      .optional(),
+    commit: z.string().regex(COMMIT_PATTERN, 'expected a commit hash').optional(),
     pipelineRun: HttpUrl.optional(),
   })
   .strict();
