@@ -1,11 +1,9 @@
 import { RetryableError } from '@hum/common';
 import { AbortedTransactionError, type ColumnType, type Kysely, sql } from 'kysely';
-import { dropSchema, testPostgresUrl, uniqueSchema } from '../testing/postgres-under-test';
-import { createDatabase, type Database, type DatabaseKind } from './create-database';
+import { type SpecDatabase, specEngines } from '../testing/postgres-under-test';
 import { MigrationError } from './errors';
 import { jsonb, type Jsonb } from './jsonb';
 import { type Migrations, NO_MIGRATIONS } from './migrations';
-import { IN_MEMORY } from './pglite/open-pglite';
 
 // The same spec body runs on the real PostgreSQL server and on embedded PGlite: services
 // are written once and must behave the same on both.
@@ -55,38 +53,7 @@ const ledgerMigrations: Migrations = {
   },
 };
 
-interface OpenedDatabase {
-  database: Database<LedgerDB>;
-  cleanup(): Promise<void>;
-}
-
-const engines: [DatabaseKind, (label: string) => Promise<OpenedDatabase>][] = [
-  [
-    'postgres',
-    async (label) => {
-      const schema = uniqueSchema(label);
-      const database = await createDatabase<LedgerDB>({
-        url: testPostgresUrl(),
-        schema,
-        poolMax: 4,
-      });
-      return {
-        database,
-        cleanup: async () => {
-          await database.close();
-          await dropSchema(schema);
-        },
-      };
-    },
-  ],
-  [
-    'pglite',
-    async () => {
-      const database = await createDatabase<LedgerDB>({ dataDir: IN_MEMORY, schema: 'ledger' });
-      return { database, cleanup: () => database.close() };
-    },
-  ],
-];
+const engines = specEngines<LedgerDB>({ poolMax: 4 });
 
 async function tablesIn(db: Kysely<LedgerDB>, schema: string): Promise<string[]> {
   const { rows } = await sql<{ table_name: string }>`
@@ -105,7 +72,7 @@ function ticket(fingerprint: string, key = `HUM-${fingerprint}`) {
 
 describe.each(engines)('persistence on %s', (kind, open) => {
   describe('a migrated database', () => {
-    let opened: OpenedDatabase;
+    let opened: SpecDatabase<LedgerDB>;
     let db: Kysely<LedgerDB>;
 
     beforeAll(async () => {
@@ -270,7 +237,7 @@ describe.each(engines)('persistence on %s', (kind, open) => {
   });
 
   describe('migration failures and reversal', () => {
-    let opened: OpenedDatabase;
+    let opened: SpecDatabase<LedgerDB>;
 
     beforeAll(async () => {
       opened = await open('persistence_failures');

@@ -1,7 +1,5 @@
 import { sql } from 'kysely';
-import { dropSchema, testPostgresUrl, uniqueSchema } from '../testing/postgres-under-test';
-import { createDatabase, type Database } from './create-database';
-import { IN_MEMORY } from './pglite/open-pglite';
+import { type SpecDatabase, specEngines } from '../testing/postgres-under-test';
 import { MAX_TEXT_PARAMS, textParams } from './text-params';
 
 // Documents as PostgreSQL gets them in the classifier's upsert and the consumer ledger: every
@@ -15,37 +13,15 @@ const DOCUMENTS = [
   'x'.repeat(100_000),
 ];
 
-const engines: [string, () => Promise<{ db: Database<object>; close(): Promise<void> }>][] = [
-  [
-    'postgres',
-    async () => {
-      const schema = uniqueSchema('text_params');
-      const db = await createDatabase<object>({ url: testPostgresUrl(), schema, poolMax: 1 });
-      return {
-        db,
-        close: async () => {
-          await db.close();
-          await dropSchema(schema);
-        },
-      };
-    },
-  ],
-  [
-    'pglite',
-    async () => {
-      const db = await createDatabase<object>({ dataDir: IN_MEMORY, schema: 'text_params' });
-      return { db, close: () => db.close() };
-    },
-  ],
-];
+const engines = specEngines<object>();
 
 describe.each(engines)('textParams on %s', (_kind, open) => {
-  let opened: Awaited<ReturnType<typeof open>>;
+  let opened: SpecDatabase<object>;
   beforeAll(async () => {
-    opened = await open();
+    opened = await open('text_params');
   });
   afterAll(async () => {
-    await opened.close();
+    await opened.cleanup();
   });
 
   it('hands every document over as it is, in order, beside the rows of a JSON parameter', async () => {
@@ -55,13 +31,13 @@ describe.each(engines)('textParams on %s', (_kind, open) => {
       from rows from (
         json_to_recordset(${JSON.stringify(rows)}::json) as (n integer),
         unnest(${textParams(DOCUMENTS)})
-      ) as r(n, doc)`.execute(opened.db.db);
+      ) as r(n, doc)`.execute(opened.database.db);
     expect(read).toEqual(DOCUMENTS.map((doc, n) => ({ n, doc })));
   });
 
   it('takes no documents as an empty array', async () => {
     const { rows } = await sql<{ count: string }>`
-      select count(*)::text as count from unnest(${textParams([])})`.execute(opened.db.db);
+      select count(*)::text as count from unnest(${textParams([])})`.execute(opened.database.db);
     expect(rows).toEqual([{ count: '0' }]);
   });
 });
