@@ -457,39 +457,6 @@ describe('ConsumerRunner on a real broker', () => {
     ]);
   });
 
-  it('starts the transactional producers of its partitions before their first message', async () => {
-    const groupId = `g-${randomUUID().slice(0, 8)}`;
-    const started: string[] = [];
-    const handled: string[] = [];
-    await runner({
-      groupId,
-      delivery: 'exactly-once',
-      createTransactionalProducer: (transactionalId) => {
-        started.push(transactionalId);
-        return new EventProducer(kafka, { names, source: '/hum/spec', logger, transactionalId });
-      },
-      handlers: [
-        eachMessage(TOPICS.findingsRaw, 'spec', async (event) => {
-          handled.push(event.data.title);
-          return [];
-        }),
-      ],
-    }).start();
-    const admin = kafka.admin();
-    await admin.connect();
-    const topic = names.of(TOPICS.findingsRaw);
-    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-    await admin.disconnect();
-    const partitions = topics[0]!.partitions.map((p) => p.partitionId);
-    // Nothing published yet: the group's assignment alone starts them.
-    await waitUntil(() => started.length >= partitions.length, 'a producer per partition');
-    expect([...started].sort()).toEqual(partitions.map((p) => `${groupId}.${topic}.${p}`).sort());
-    await producer.publish([{ topic: TOPICS.findingsRaw, key: 'k', data: finding(1) }]);
-    await waitUntil(() => handled.length === 1, 'the first message');
-    // The first batch used the producer started for its partition, not a second one.
-    expect(started).toHaveLength(partitions.length);
-  });
-
   it('publishes all of a transaction or nothing', async () => {
     const tx = new EventProducer(kafka, {
       names,

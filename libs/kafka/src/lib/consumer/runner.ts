@@ -107,7 +107,6 @@ export class ConsumerRunner {
   private consumer: Consumer | undefined;
   private readonly byPhysicalTopic = new Map<string, EventHandler>();
   private readonly transactionalProducers = new Map<string, EventProducer>();
-  private readonly startingProducers = new Map<string, Promise<EventProducer>>();
   private readonly stopController = new AbortController();
   private readonly policy: BackoffPolicy;
   private readonly clock: Clock;
@@ -162,11 +161,6 @@ export class ConsumerRunner {
         this.options.fetchPartitionMaxBytes ?? FETCH_DEFAULTS.fetchPartitionMaxBytes,
     });
     this.consumer = consumer;
-    if (this.options.delivery === 'exactly-once') {
-      consumer.on(consumer.events.GROUP_JOIN, (event) =>
-        this.warmProducers(event.payload.memberAssignment),
-      );
-    }
     consumer.on(consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
       this.options.logger.error({ err: error, restart }, 'consumer crashed');
@@ -199,8 +193,6 @@ export class ConsumerRunner {
     this.currentState = 'stopping';
     this.stopController.abort(new StopRequested('consumer stopping'));
     await this.consumer?.disconnect();
-    // A producer still starting would otherwise land in the map after it is emptied.
-    await Promise.allSettled(this.startingProducers.values());
     await Promise.all(
       [...this.transactionalProducers.values()].map((p) => p.disconnect().catch(() => undefined)),
     );
@@ -498,63 +490,22 @@ export class ConsumerRunner {
     partition: number,
   ): Promise<EventProducer> {
     const key = `${physicalTopic}:${partition}`;
-    const ready = this.transactionalProducers.get(key);
-    if (ready) return ready;
-    let starting = this.startingProducers.get(key);
-    if (!starting) {
-      starting = this.startTransactionalProducer(physicalTopic, partition, key).finally(() =>
-        this.startingProducers.delete(key),
-      );
-      this.startingProducers.set(key, starting);
-    }
-    return starting;
-  }
-
-  private async startTransactionalProducer(
-    physicalTopic: string,
-    partition: number,
-    key: string,
-  ): Promise<EventProducer> {
-    // Tied to the input partition: whoever owns the partition next fences this one.
-    const transactionalId = `${this.options.groupId}.${physicalTopic}.${partition}`;
-    const producer =
-      this.options.createTransactionalProducer?.(transactionalId) ??
-      new EventProducer(this.options.kafka, {
-        names: this.options.names,
-        source: this.options.source,
-        logger: this.options.logger,
-        ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
-        transactionalId,
-      });
-    try {
+    let producer = this.transactionalProducers.get(key);
+    if (!producer) {
+      // Tied to the input partition: whoever owns the partition next fences this one.
+      const transactionalId = `${this.options.groupId}.${physicalTopic}.${partition}`;
+      producer =
+        this.options.createTransactionalProducer?.(transactionalId) ??
+        new EventProducer(this.options.kafka, {
+          names: this.options.names,
+          source: this.options.source,
+          logger: this.options.logger,
+          ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
+          transactionalId,
+        });
       await producer.connect();
-      // kafkajs takes the producer id (fencing the partition's previous owner) in the first
-      // transaction: an empty one now keeps that out of the first batch's latency.
-      await producer.transaction(async () => undefined);
-    } catch (error) {
-      await producer.disconnect().catch(() => undefined);
-      throw error;
+      this.transactionalProducers.set(key, producer);
     }
-    this.transactionalProducers.set(key, producer);
     return producer;
-  }
-
-  /**
-   * Starts the transactional producers of newly assigned partitions before their first batch
-   * (their connection and producer id cost a cold broker hundreds of milliseconds). A producer
-   * that fails to start here is started again by the first batch, which then sees the error.
-   */
-  private warmProducers(assignment: Record<string, number[]>): void {
-    for (const [physicalTopic, partitions] of Object.entries(assignment)) {
-      if (!this.byPhysicalTopic.has(physicalTopic)) continue;
-      for (const partition of partitions) {
-        this.transactionalProducer(physicalTopic, partition).catch((error: unknown) =>
-          this.options.logger.warn(
-            { err: error, topic: physicalTopic, partition },
-            'transactional producer did not start ahead of the first batch',
-          ),
-        );
-      }
-    }
   }
 }
