@@ -58,8 +58,8 @@ export function classifiedConforms(value: unknown): value is ClassifiedFindingV1
 
 /**
  * A classified finding around a finding already checked against FindingV1, as every consumed
- * findings.raw message is (decodeEvent marks zod's output; a finding without that mark is
- * checked here): checks the classification and lifecycle with the straight-line checks above,
+ * findings.raw message is (decodeEvent marks the finding it checked; a finding without that
+ * mark is checked here): checks the classification and lifecycle with the straight-line checks above,
  * and marks the whole as conforming with its JSON built around `findingJson` (the caller's
  * `JSON.stringify(finding)`, which it stores too), so that publishing it neither checks nor
  * serialises the finding a second time (bench/classifier.bench.mjs); `classificationJson`, when

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 
 /**
- * Objects checked against a contract with a check that gives the schema's verdict (zod itself
- * when a message is decoded, or parseReport's Finding v1 check, held to zod's verdict by its
- * spec), each with the schema it satisfies. Keyed by identity: only that object, unchanged
+ * Objects checked against a contract with a check that gives the schema's verdict (zod, or
+ * the straight-line checks of decodeEvent and parseReport, held to zod's verdict by their
+ * specs), each with the schema it satisfies. Keyed by identity: only that object, unchanged
  * since, is spared a second check on the way out.
  */
 const conforming = new WeakMap<object, { schema: z.ZodType; json: string | undefined }>();

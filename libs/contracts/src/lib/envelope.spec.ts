@@ -76,7 +76,7 @@ describe('classifiedAroundCheckedFinding', () => {
   });
 
   it('takes a decoded finding as checked, and checks one that was not decoded', () => {
-    // decodeEvent marks zod's output: that finding is not checked a second time.
+    // decodeEvent marks the finding it checked: it is not checked a second time.
     const decoded = decodeEvent(
       TOPICS.findingsRaw,
       encodeEvent(TOPICS.findingsRaw, input(structuredClone(EXAMPLE_FINDING))),

@@ -7,8 +7,8 @@ import {
   VulnerabilityRef,
 } from './finding';
 import { FINDING_OBJECT_KEYS, findingConforms, findingProblem } from './finding-check';
+import { canonicalJson } from './audit';
 import { EXAMPLE_FINDING } from './examples';
-import { canonicalJson } from '../testing/canonical-json';
 import { AssetRef, ToolRef } from './primitives';
 
 const context = {
@@ -169,6 +169,8 @@ describe('findingProblem', () => {
       'isolated',
       'https://git.example.com/bank/payments-api',
       ' https://git.example.com/bank/payments-api',
+      'https://git.example.com/bank/\tpayments-api',
+      'https://ci.example.com/runs/\n42',
       'ftp://git.example.com/x',
       // 2,048 and 2,049 characters: the limit on either side.
       `https://example.com/${'a'.repeat(2028)}`,
@@ -244,6 +246,9 @@ describe('findingProblem', () => {
       'CWE-',
       'https://a.example/x',
       ' https://a.example/x ',
+      'https://a.example/a\tb',
+      'https://a.example/\nx',
+      'https://a.exa\rmple/x',
       'HTTPS://A.EXAMPLE',
       'http:a.example',
       'https:/a.example',

@@ -34,14 +34,16 @@ export function findingProblem(finding: unknown): string | undefined {
 /**
  * Whether `value` is a whole Finding v1, scan context included, that zod would pass through
  * unchanged: the caller may keep `value` itself as the checked finding. zod's one transform in
- * Finding v1 trims URLs, so a URL with spaces around it is left to zod. The scan id and time go
- * to zod's own rules (strings: nothing to copy).
+ * Finding v1 is on URLs (it trims them and drops tabs and line breaks, which the URL parser
+ * ignores), so such a URL is left to zod. The scan id and time go to zod's own rules (strings:
+ * nothing to copy). Unchanged means the same data: the key order stays the producer's, where
+ * zod's copy would follow the schema's; nothing depends on it.
  */
 export function findingConforms(value: unknown): value is FindingV1 {
   if (findingProblem(value) !== undefined) return false;
   const { scanId, asset, detectedAt, references } = value as Fields;
   return (
-    (references as string[]).every(isTrimmed) &&
+    (references as string[]).every(isUrlAsZodLeavesIt) &&
     typeof scanId === 'string' &&
     SCAN_ID.safeParse(scanId).success &&
     typeof detectedAt === 'string' &&
@@ -73,13 +75,19 @@ function assetConforms(value: unknown): boolean {
   );
 }
 
-/** An HttpUrl that zod passes as it is: no spaces around it for zod to trim. */
+/** An HttpUrl that zod passes as it is (see {@link isUrlAsZodLeavesIt}). */
 function isUntrimmedHttpUrl(value: unknown): boolean {
-  return typeof value === 'string' && value.length <= 2048 && isTrimmed(value) && isHttpUrl(value);
+  return (
+    typeof value === 'string' &&
+    value.length <= 2048 &&
+    isUrlAsZodLeavesIt(value) &&
+    isHttpUrl(value)
+  );
 }
 
-function isTrimmed(text: string): boolean {
-  return text.trim() === text;
+/** Nothing for zod's URL rule to take out: no spaces around it, no tab or line break in it. */
+function isUrlAsZodLeavesIt(text: string): boolean {
+  return text.trim() === text && !TAB_OR_LINE_BREAK.test(text);
 }
 
 /** The first key of `value` that `allowed` does not list. */
@@ -140,6 +148,7 @@ const SEVERITY_SET: ReadonlySet<unknown> = new Set(SEVERITIES);
 const CVSS_VERSION_SET: ReadonlySet<unknown> = new Set(CVSS_VERSIONS);
 const HEX64 = /^[a-f0-9]{64}$/;
 const SCAN_ID = FindingV1.shape.scanId;
+const TAB_OR_LINE_BREAK = /[\t\n\r]/;
 const ASSET_TYPE_SET: ReadonlySet<unknown> = new Set(ASSET_TYPES);
 const ENVIRONMENT_SET: ReadonlySet<unknown> = new Set(ENVIRONMENTS);
 const EXPOSURE_SET: ReadonlySet<unknown> = new Set(EXPOSURES);

@@ -1,13 +1,9 @@
 import { isHttpUrl } from './http-url';
+import { HttpUrl } from './primitives';
 
-/** What the Finding v1 contract (zod's z.url) accepts: http(s):// and a URL the parser takes. */
+/** What the Finding v1 contract accepts: its own rule, asked directly. */
 function contractAccepts(text: string): boolean {
-  if (!/^https?:\/\//i.test(text)) return false;
-  try {
-    return new URL(text).href !== '';
-  } catch {
-    return false;
-  }
+  return HttpUrl.safeParse(text).success;
 }
 
 /** A deterministic mix of well-formed and broken URLs around the shapes reports contain. */

@@ -13,6 +13,12 @@ describe('httpUrls', () => {
     ).toEqual(['https://a.example/x', 'http://b.example']);
   });
 
+  it('drops tabs and line breaks inside a link, as the contract does', () => {
+    expect(httpUrls(['https://a.example/long\n  -path\t?q=1\r'])).toEqual([
+      'https://a.example/long  -path?q=1',
+    ]);
+  });
+
   it('keeps at most 50 and nothing longer than 2048 characters', () => {
     const many = Array.from({ length: 60 }, (_, i) => `https://example.com/${i}`);
     expect(httpUrls(many)).toHaveLength(50);

@@ -144,12 +144,16 @@ export function normalizeCwes(values: Iterable<string | number | undefined | nul
   return [...out];
 }
 
-/** Only absolute http(s) URLs, deduplicated, at most 50: references are rendered as links. */
+/**
+ * Only absolute http(s) URLs, deduplicated, at most 50: references are rendered as links. Each
+ * is what the contract's URL rule makes of it (trimmed, tabs and line breaks dropped, as the
+ * URL parser ignores them), so a consumer's decode keeps it as it is.
+ */
 export function httpUrls(values: Iterable<string | undefined | null>): string[] {
   const out = new Set<string>();
   for (const value of values) {
     if (!value) continue;
-    const text = value.trim();
+    const text = value.trim().replace(/[\t\n\r]/g, '');
     if (text.length > 2048 || !isHttpUrl(text)) continue;
     out.add(text);
     if (out.size >= 50) break;
