@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -41,6 +41,7 @@ import {
   type TestDatabase,
   type WorkspaceBuild,
 } from '@hum/testing';
+import { patchableFinding } from '../test-support/patchable-finding';
 
 /** The columns of the patcher's tables this spec reads. */
 interface LedgerView {
@@ -273,28 +274,18 @@ rules:
   }
 
   function classified(label: string, tier: RiskTier): ClassifiedFindingV1 {
-    const fingerprint = createHash('sha256').update(`${topics.prefix}${label}`).digest('hex');
-    return {
-      ...EXAMPLE_CLASSIFIED,
-      finding: {
-        ...EXAMPLE_CLASSIFIED.finding,
-        fingerprint,
-        title: `CVE-2026-0002 in ${label}`,
-        asset: {
-          id: 'github.com/bank/storefront',
-          type: 'repository',
-          team: 'web',
-          repository: 'https://github.example.test/bank/storefront',
-        },
-        component: {
-          name: label,
-          version: '1.0.0',
-          ecosystem: 'npm',
-          fixedVersions: ['1.0.1'],
-          path: 'package.json',
-        },
+    const base = patchableFinding(label, {
+      tier,
+      fingerprintSeed: `${topics.prefix}${label}`,
+      asset: {
+        id: 'github.com/bank/storefront',
+        team: 'web',
+        repository: 'https://github.example.test/bank/storefront',
       },
-      classification: { ...EXAMPLE_CLASSIFIED.classification, tier },
+    });
+    return {
+      ...base,
+      finding: { ...base.finding, title: `CVE-2026-0002 in ${label}` },
       lifecycle: { ...EXAMPLE_CLASSIFIED.lifecycle, revision: 1 },
     };
   }
